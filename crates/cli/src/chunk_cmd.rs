@@ -1,0 +1,120 @@
+//! `policyqa chunk FILE... [--json]`
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use policyqa_chunker::{ChunkerConfig, ClauseChunker};
+
+#[derive(clap::Args)]
+pub struct ChunkArgs {
+    /// Files or folders (folders are read recursively for .txt and .md files).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// One JSON object per passage per line, instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Split clauses longer than this many characters.
+    #[arg(long, default_value_t = ChunkerConfig::default().max_chars)]
+    max_chars: usize,
+    /// Print no warnings.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Collects the files to read: files as given, folders recursively (.txt/.md), sorted.
+pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(p, &mut found).with_context(|| format!("{}: cannot list folder", p.display()))?;
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+pub fn run(args: ChunkArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let chunker = ClauseChunker::new(ChunkerConfig { max_chars: args.max_chars, ..ChunkerConfig::default() });
+    let mut files = Vec::new();
+    let mut failed = 0usize;
+    for p in &args.paths {
+        match collect_files(std::slice::from_ref(p)) {
+            Ok(f) => files.extend(f),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                failed += 1;
+            }
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let (mut read, mut passages, mut documents, mut warnings) = (0usize, 0usize, 0usize, 0usize);
+    for file in &files {
+        let source = file.display().to_string();
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {source}: cannot read: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let result = match chunker.chunk_file(&source, &bytes) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {source}: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        read += 1;
+        documents += result.documents.len();
+        passages += result.passages.len();
+        warnings += result.warnings.len();
+        if !args.quiet {
+            for w in &result.warnings {
+                eprintln!("warning: {}:{}: {}", w.source, w.line, w.message);
+            }
+        }
+        for p in &result.passages {
+            if args.json {
+                serde_json::to_writer(&mut out, p)?;
+                writeln!(out)?;
+            } else {
+                let text: String = p.text.chars().take(40).collect::<String>().replace('\n', " ");
+                let part = match (p.part, p.parts) {
+                    (Some(i), Some(n)) => format!(" [{i}/{n}]"),
+                    _ => String::new(),
+                };
+                writeln!(out, "{}{part}\t{}\t{}-{}\t{}…", p.label, p.address[1..].join(" › "), p.start, p.end, text)?;
+            }
+        }
+    }
+    out.flush()?;
+    eprintln!(
+        "{read} file(s), {documents} document(s), {passages} passage(s), {warnings} warning(s), {failed} unreadable, in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if read == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

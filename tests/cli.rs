@@ -1,0 +1,81 @@
+//! End-to-end tests of the `policyqa` binary (built by cargo for this test).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn policyqa(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policyqa")).args(args).current_dir(repo()).output().expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn chunk_json_lines_carry_every_field() {
+    let out = policyqa(&["chunk", "corpus/000_99d6042c77b000db.txt", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let clauses: Vec<_> = lines.iter().filter(|p| p["kind"] == "clause").collect();
+    assert_eq!(clauses.len(), 22, "（六）…（二十七）");
+    let ten = clauses.iter().find(|p| p["number"] == 10).unwrap();
+    for field in ["id", "doc_id", "doc_title", "address", "label", "number", "text", "source", "start", "end", "spans"] {
+        assert!(!ten[field].is_null(), "{field}");
+    }
+    assert_eq!(ten["label"], "《中共中央国务院关于深化产业工人队伍建设改革的意见》（十）");
+    assert_eq!(ten["source"], "corpus/000_99d6042c77b000db.txt");
+    // Offsets are characters of the decoded source: the span holds the clause's own text.
+    let source: Vec<char> = std::fs::read_to_string(repo().join("corpus/000_99d6042c77b000db.txt")).unwrap().chars().collect();
+    let (s, e) = (ten["start"].as_u64().unwrap() as usize, ten["end"].as_u64().unwrap() as usize);
+    let span: String = source[s..e].iter().collect();
+    assert_eq!(span, ten["text"].as_str().unwrap());
+    let warnings = stderr(&out);
+    assert!(warnings.contains("moved 5 paragraph(s)"), "{warnings}");
+    assert!(warnings.contains("1 file(s), 4 document(s)"), "{warnings}");
+}
+
+#[test]
+fn chunk_table_is_readable() {
+    let out = policyqa(&["chunk", "corpus/000_99d6042c77b000db.txt", "--quiet"]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout.clone()).unwrap();
+    let first = table.lines().next().unwrap();
+    assert!(first.starts_with("《中共中央国务院关于深化产业工人队伍建设改革的意见》（六）\t"), "{first}");
+    assert!(!stderr(&out).contains("warning:"), "--quiet prints no warnings");
+}
+
+#[test]
+fn unreadable_files_are_named_and_the_rest_still_processed() {
+    let out = policyqa(&["chunk", "eval/corpus/bad", "eval/corpus/policies/02_measures_jineng_peixun_butie_utf8.txt", "no/such/file.txt", "--json"]);
+    assert!(out.status.success(), "one file was read, so the command succeeds");
+    let err = stderr(&out);
+    assert!(err.contains("error: eval/corpus/bad/empty.txt: the file is empty"), "{err}");
+    assert!(err.contains("error: eval/corpus/bad/binary.txt: the file is binary, not text (PNG image)"), "{err}");
+    assert!(err.contains("no/such/file.txt: cannot read"), "{err}");
+    assert!(err.contains("1 file(s), 1 document(s), 27 passage(s)"), "{err}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 27);
+}
+
+#[test]
+fn no_readable_file_is_a_failure() {
+    let out = policyqa(&["chunk", "eval/corpus/bad"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("0 file(s)"));
+}
+
+#[test]
+fn gbk_files_are_decoded_and_say_so() {
+    let out = policyqa(&["chunk", "eval/corpus/policies/01_notice_wenjiuye_gb18030_crlf.txt", "--json"]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("decoded from gb18030"));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("《国务院办公厅关于进一步做好稳就业工作的通知》（十）"));
+}

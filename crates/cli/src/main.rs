@@ -2,6 +2,8 @@
 //! everything else is a library call.
 
 mod chunk_cmd;
+mod index_cmds;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -18,18 +20,43 @@ struct Cli {
 enum Command {
     /// Split files into clause-level passages (JSON Lines with --json); warnings go to stderr.
     Chunk(chunk_cmd::ChunkArgs),
+    /// Index files or folders (incremental: unchanged files are skipped).
+    Ingest(index_cmds::IngestArgs),
+    /// List the indexed documents.
+    Docs(index_cmds::DocsArgs),
+    /// Remove a document (by id) or a file's documents (by source path) from the index.
+    Rm(index_cmds::RmArgs),
+    /// Retrieve the passages that answer a question.
+    Search(index_cmds::SearchArgs),
+    /// Run question sets through retrieval and print Recall@1/5, MRR@10 per dataset and kind.
+    Eval(index_cmds::EvalArgs),
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("POLICYQA_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("POLICYQA_LOG").unwrap_or_else(|_| "warn,qdrant_edge=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
+    // A .env beside the working directory fills in what the environment does not set.
+    let _ = dotenvy::dotenv();
     let cli = Cli::parse();
+    let settings = settings::Settings::from_env();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
         Command::Chunk(args) => chunk_cmd::run(args),
+        Command::Ingest(args) => runtime.block_on(index_cmds::ingest(&settings, args)),
+        Command::Docs(args) => runtime.block_on(index_cmds::docs(&settings, args)),
+        Command::Rm(args) => runtime.block_on(index_cmds::rm(&settings, args)),
+        Command::Search(args) => runtime.block_on(index_cmds::search(&settings, args)),
+        Command::Eval(args) => runtime.block_on(index_cmds::eval(&settings, args)),
     };
     match result {
         Ok(code) => code,

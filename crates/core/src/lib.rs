@@ -83,3 +83,120 @@ pub struct DocumentInfo {
     pub source: String,
     pub passages: usize,
 }
+
+// ------------------------------------------------------------------ retrieval and storage
+
+/// A sparse vector: term ids (murmur3 of the token, as Qdrant's BM25) and weights.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SparseVector {
+    pub indices: Vec<u32>,
+    pub values: Vec<f32>,
+}
+
+/// A passage with what the index stores beside it.
+#[derive(Debug, Clone)]
+pub struct IndexedPassage {
+    pub passage: Passage,
+    /// Content hash of the file the passage came from (incremental ingest).
+    pub content_hash: String,
+    pub sparse: SparseVector,
+    pub dense: Option<Vec<f32>>,
+}
+
+/// What the index records about an ingested file, written only after all its passages are
+/// durable: its presence means the file is completely indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRecord {
+    pub source: String,
+    pub content_hash: String,
+    pub documents: Vec<DocumentInfo>,
+}
+
+/// Settings fixed when the index is created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexMeta {
+    pub schema: u32,
+    /// Average passage length in tokens, for BM25 length normalisation.
+    pub avg_len: f64,
+    /// Dense vector model and dimension, when dense vectors are stored.
+    pub dense_model: Option<String>,
+    pub dense_dim: Option<usize>,
+}
+
+/// One query against the store: a sparse vector, optionally a dense one (fused by RRF inside
+/// the store), optionally restricted to documents and clause numbers.
+#[derive(Debug, Clone, Default)]
+pub struct StoreQuery {
+    pub sparse: Option<SparseVector>,
+    pub dense: Option<Vec<f32>>,
+    pub doc_ids: Vec<String>,
+    /// Documents left out (superseded historical versions).
+    pub exclude_doc_ids: Vec<String>,
+    pub numbers: Vec<u32>,
+    pub limit: usize,
+}
+
+/// A passage found by a query, with the store's score.
+#[derive(Debug, Clone)]
+pub struct StoreHit {
+    pub passage: Passage,
+    pub score: f32,
+}
+
+/// Why a store operation failed. Transient errors may succeed when retried.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("index unavailable: {0}")]
+    Unavailable(String),
+    #[error("index data is damaged or from another version: {0}")]
+    Corrupt(String),
+    #[error("index configuration mismatch: {0}")]
+    Mismatch(String),
+    #[error("index operation failed: {0}")]
+    Failed(String),
+}
+
+impl StoreError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// Where passages live: embedded Qdrant or a Qdrant server. Every write is durable when it
+/// returns.
+#[async_trait::async_trait]
+pub trait PassageStore: Send + Sync {
+    /// Human-readable location, for messages ("./data/index", "http://host:6334 › policyqa").
+    fn describe(&self) -> String;
+    async fn meta(&self) -> Result<Option<IndexMeta>, StoreError>;
+    async fn set_meta(&self, meta: &IndexMeta) -> Result<(), StoreError>;
+    async fn upsert(&self, passages: Vec<IndexedPassage>) -> Result<(), StoreError>;
+    /// Removes every passage and the file record of each source.
+    async fn delete_sources(&self, sources: &[String]) -> Result<(), StoreError>;
+    /// Removes every passage of one document.
+    async fn delete_doc(&self, doc_id: &str) -> Result<(), StoreError>;
+    async fn put_files(&self, records: &[FileRecord]) -> Result<(), StoreError>;
+    async fn files(&self) -> Result<Vec<FileRecord>, StoreError>;
+    async fn query(&self, query: &StoreQuery) -> Result<Vec<StoreHit>, StoreError>;
+    async fn get(&self, ids: &[String]) -> Result<Vec<Passage>, StoreError>;
+    async fn count(&self) -> Result<usize, StoreError>;
+    /// Drops everything.
+    async fn clear(&self) -> Result<(), StoreError>;
+}
+
+/// Dense embeddings from an OpenAI-compatible endpoint.
+#[async_trait::async_trait]
+pub trait Embedder: Send + Sync {
+    fn model(&self) -> &str;
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("embeddings endpoint unreachable or overloaded: {0}")]
+    Unavailable(String),
+    #[error("embeddings request refused: {0}")]
+    Refused(String),
+    #[error("embeddings response malformed: {0}")]
+    Malformed(String),
+}

@@ -1,0 +1,318 @@
+//! `ingest`, `docs`, `rm`, `search`, `eval`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use policyqa_chunker::ClauseChunker;
+use policyqa_core::{ChunkWarning, PassageStore};
+use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, Progress};
+use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
+
+use crate::settings::Settings;
+
+pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn PassageStore>> {
+    Ok(Arc::new(EdgeStore::open(data_dir, None)?))
+}
+
+fn indexer(store: Arc<dyn PassageStore>) -> Indexer {
+    Indexer { chunker: ClauseChunker::default(), store, embedder: None, segmenter: ChineseSegmenter::default() }
+}
+
+/// A progress bar on a terminal; nothing otherwise.
+struct Bar(Option<indicatif::ProgressBar>);
+
+impl Progress for Bar {
+    fn start(&self, files: usize) {
+        if let Some(b) = &self.0 {
+            b.set_length(files as u64);
+        }
+    }
+    fn file(&self, source: &str) {
+        if let Some(b) = &self.0 {
+            b.set_message(source.to_string());
+            b.inc(1);
+        }
+    }
+    fn warning(&self, w: &ChunkWarning) {
+        tracing::debug!("{}:{}: {}", w.source, w.line, w.message);
+    }
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn bar() -> Bar {
+    Bar(std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {wide_msg}").expect("valid template"));
+        b
+    }))
+}
+
+#[derive(clap::Args)]
+pub struct IngestArgs {
+    /// Files or folders of .txt/.md.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Remove documents whose files are gone.
+    #[arg(long)]
+    prune: bool,
+    /// Start the index afresh.
+    #[arg(long)]
+    rebuild: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn ingest(settings: &Settings, args: IngestArgs) -> anyhow::Result<ExitCode> {
+    if args.rebuild {
+        let dir = settings.data_dir.join("index");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+        }
+    }
+    let store = open_store(&settings.data_dir)?;
+    let summary = indexer(store).ingest(&args.paths, &IngestOptions { prune: args.prune }, &bar()).await?;
+    for (s, e) in &summary.unreadable {
+        eprintln!("error: {s}: {e}");
+    }
+    for (s, o) in &summary.duplicates {
+        eprintln!("note: {s} has the same content as {o}; indexed once");
+    }
+    for s in &summary.pruned {
+        eprintln!("pruned: {s}");
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!(
+            "{} file(s): {} indexed, {} unchanged, {} unreadable; {} document(s), {} passage(s), {} warning(s) in {:.2} s",
+            summary.files,
+            summary.indexed,
+            summary.unchanged,
+            summary.unreadable.len(),
+            summary.documents,
+            summary.passages,
+            summary.warnings,
+            summary.seconds
+        );
+    }
+    Ok(if summary.files > 0 && summary.indexed + summary.unchanged + summary.duplicates.len() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+#[derive(clap::Args)]
+pub struct DocsArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&settings.data_dir)?;
+    let mut docs: Vec<_> = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
+    docs.sort_by(|a, b| a.source.cmp(&b.source).then(a.title.cmp(&b.title)));
+    if args.json {
+        println!("{}", serde_json::to_string(&docs)?);
+    } else {
+        for d in &docs {
+            println!("{}\t{}\t{}\t{}", d.id, d.passages, d.title, d.source);
+        }
+        eprintln!("{} document(s), {} passage(s)", docs.len(), docs.iter().map(|d| d.passages).sum::<usize>());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct RmArgs {
+    /// A document id (see `policyqa docs`) or a source path: every document of that file.
+    doc: String,
+}
+
+pub async fn rm(settings: &Settings, args: RmArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&settings.data_dir)?;
+    let removed = indexer(store).remove(&args.doc).await?;
+    for t in removed {
+        println!("removed 《{t}》");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct SearchArgs {
+    query: String,
+    #[arg(long, default_value_t = 5)]
+    top_k: usize,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn retriever(store: Arc<dyn PassageStore>) -> anyhow::Result<Retriever> {
+    Ok(Retriever::open(store, None, Lexicon::builtin(), RetrievalConfig::default()).await?)
+}
+
+pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(&settings.data_dir)?;
+    if store.count().await? == 0 {
+        bail!("the index at {} is empty; run `policyqa ingest PATH...` first", settings.data_dir.display());
+    }
+    let r = retriever(store).await?.search(&args.query, args.top_k).await?;
+    if args.json {
+        #[derive(serde::Serialize)]
+        struct Out<'a> {
+            query: &'a str,
+            passages: &'a [policyqa_retrieval::Ranked],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            clause_lookup: Option<&'a policyqa_retrieval::retriever::ClauseLookup>,
+        }
+        println!("{}", serde_json::to_string(&Out { query: &r.query, passages: &r.passages, clause_lookup: r.clause_lookup.as_ref() })?);
+    } else {
+        if let Some(c) = &r.clause_lookup {
+            if !c.found {
+                eprintln!("note: {} is not in the index{}", c.asked.join("、"), c.available.as_ref().map(|a| format!(" (it has {a})")).unwrap_or_default());
+            }
+        }
+        for p in &r.passages {
+            let text: String = p.passage.text.chars().take(60).collect::<String>().replace('\n', " ");
+            println!("{:>2}. {:<8.3} {}\n    {text}…", p.rank, p.score, p.passage.label);
+        }
+        eprintln!("{} result(s) in {:.2} ms", r.passages.len(), r.millis);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct EvalArgs {
+    /// Question sets (JSON Lines with id, question, gold, facts, kind).
+    #[arg(long = "dataset", required = true)]
+    datasets: Vec<PathBuf>,
+    /// Build a fresh index of this corpus for the run (a temporary folder) instead of using
+    /// the configured index; also what the peer is run on.
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    #[arg(long, default_value_t = 10)]
+    top_k: usize,
+    /// Also run the peer (jieba + rank_bm25, eval/bm25_peer.py) on the same corpus and questions.
+    #[arg(long)]
+    peer: bool,
+    /// Fail (exit 1) when Recall@5 falls below this.
+    #[arg(long)]
+    min_recall5: Option<f64>,
+    /// Fail (exit 1) when MRR@10 falls below this.
+    #[arg(long)]
+    min_mrr: Option<f64>,
+    /// Fail when a clause_ref question's clause is not at rank 1.
+    #[arg(long)]
+    clause_refs_first: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let tmp;
+    let store = match &args.corpus {
+        Some(corpus) => {
+            tmp = tempfile::tempdir()?;
+            let store = open_store(tmp.path())?;
+            let s = indexer(store.clone()).ingest(std::slice::from_ref(corpus), &IngestOptions::default(), &bar()).await?;
+            eprintln!("indexed {}: {} document(s), {} passage(s) in {:.2} s", corpus.display(), s.documents, s.passages, s.seconds);
+            store
+        }
+        None => open_store(&settings.data_dir)?,
+    };
+    let retriever = retriever(store).await?;
+    let mut ok = true;
+    let mut reports = Vec::new();
+    for path in &args.datasets {
+        let questions = policyqa_eval::load(path)?;
+        let name = path.display().to_string();
+        let report = policyqa_eval::evaluate(&retriever, &name, &questions, args.top_k).await?;
+        let m = &report.overall;
+        println!("{name}: {} questions ({} answerable)", questions.len(), m.questions);
+        println!("  policyqa  Recall@1 {:.3}  Recall@5 {:.3}  MRR@10 {:.3}  latency median {:.2} ms  p99 {:.2} ms", m.recall_at_1, m.recall_at_5, m.mrr_at_10, report.latency_median_ms, report.latency_p99_ms);
+        if args.peer {
+            match (&args.corpus, run_peer(args.corpus.as_deref(), path)) {
+                (Some(_), Ok(p)) => println!(
+                    "  peer      Recall@1 {:.3}  Recall@5 {:.3}  MRR@10 {:.3}  latency median {:.2} ms  p99 {:.2} ms\n  ours/peer Recall@5 {:.2}x  latency {:.4}x",
+                    p.r1, p.r5, p.mrr, p.median_ms, p.p99_ms, m.recall_at_5 / p.r5.max(1e-9), report.latency_median_ms / p.median_ms.max(1e-9)
+                ),
+                (_, Err(e)) => eprintln!("  peer: not run: {e:#}"),
+                (None, _) => {}
+            }
+        }
+        for (kind, km) in &report.per_kind {
+            println!("  {kind:<13} n={:<3} Recall@1 {:.3}  Recall@5 {:.3}  MRR@10 {:.3}", km.questions, km.recall_at_1, km.recall_at_5, km.mrr_at_10);
+        }
+        let misses: Vec<_> = report.questions.iter().filter(|q| !q.gold.is_empty() && q.rank.is_none_or(|r| r > 5)).collect();
+        if !misses.is_empty() {
+            println!("  missed at 5: {}", misses.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(" "));
+        }
+        if let Some(min) = args.min_recall5 {
+            if m.recall_at_5 < min {
+                eprintln!("FAIL: {name}: Recall@5 {:.3} < {min}", m.recall_at_5);
+                ok = false;
+            }
+        }
+        if let Some(min) = args.min_mrr {
+            if m.mrr_at_10 < min {
+                eprintln!("FAIL: {name}: MRR@10 {:.3} < {min}", m.mrr_at_10);
+                ok = false;
+            }
+        }
+        if args.clause_refs_first {
+            for q in report.questions.iter().filter(|q| q.kind == "clause_ref" && !q.gold.is_empty() && q.rank != Some(1)) {
+                eprintln!("FAIL: {name}: {} ({}) has its clause at rank {:?}", q.id, q.question, q.rank);
+                ok = false;
+            }
+        }
+        reports.push(report);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&reports)?);
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+struct PeerFigures {
+    r1: f64,
+    r5: f64,
+    mrr: f64,
+    median_ms: f64,
+    p99_ms: f64,
+}
+
+fn run_peer(corpus: Option<&Path>, questions: &Path) -> anyhow::Result<PeerFigures> {
+    let corpus = corpus.context("--peer needs --corpus")?;
+    let out = std::process::Command::new("python3")
+        .arg("eval/bm25_peer.py")
+        .arg("--corpus")
+        .arg(corpus)
+        .arg("--questions")
+        .arg(questions)
+        .output()
+        .context("cannot run python3 eval/bm25_peer.py")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        bail!("the peer failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or(""));
+    }
+    let num_after = |line: &str, key: &str| -> Option<f64> {
+        let rest = &line[line.find(key)? + key.len()..];
+        rest.trim_start().split([' ', ',']).next()?.trim_end_matches("ms").parse().ok()
+    };
+    let mut f = PeerFigures { r1: 0.0, r5: 0.0, mrr: 0.0, median_ms: 0.0, p99_ms: 0.0 };
+    for line in text.lines() {
+        if line.starts_with("answerable:") {
+            f.r1 = num_after(line, "Recall@1").unwrap_or(0.0);
+            f.r5 = num_after(line, "Recall@5").unwrap_or(0.0);
+            f.mrr = num_after(line, "MRR@10").unwrap_or(0.0);
+        }
+        if line.starts_with("queries:") {
+            f.median_ms = num_after(line, "median").unwrap_or(0.0);
+            f.p99_ms = num_after(line, "p99").unwrap_or(0.0);
+        }
+    }
+    Ok(f)
+}

@@ -1,0 +1,173 @@
+//! Evaluation datasets and retrieval metrics.
+//!
+//! A dataset is JSON Lines of `{"id", "question", "gold": [spans], "facts": [...], "kind"}`.
+//! A retrieved passage is a hit when its text contains a gold span after NFKC normalisation
+//! with all white space removed (the same rule as the peer benchmark).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use policyqa_retrieval::{Retriever, SearchResult};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Question {
+    pub id: String,
+    pub question: String,
+    #[serde(default)]
+    pub gold: Vec<String>,
+    #[serde(default)]
+    pub facts: Vec<String>,
+    #[serde(default = "default_kind")]
+    pub kind: String,
+}
+
+fn default_kind() -> String {
+    "lookup".into()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    #[error("{path}: cannot read: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}:{line}: not a question object: {message}")]
+    Parse { path: String, line: usize, message: String },
+    #[error("{0}: no questions")]
+    Empty(String),
+}
+
+pub fn load(path: &Path) -> Result<Vec<Question>, DatasetError> {
+    let p = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| DatasetError::Read { path: p.clone(), source })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let q: Question = serde_json::from_str(line).map_err(|e| DatasetError::Parse { path: p.clone(), line: i + 1, message: e.to_string() })?;
+        out.push(q);
+    }
+    if out.is_empty() {
+        return Err(DatasetError::Empty(p));
+    }
+    Ok(out)
+}
+
+/// NFKC, white space removed.
+pub fn norm(s: &str) -> String {
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Rank (1-based) of the first passage containing a gold span.
+pub fn first_hit(gold: &[String], texts: &[&str]) -> Option<usize> {
+    let gold: Vec<String> = gold.iter().map(|g| norm(g)).filter(|g| !g.is_empty()).collect();
+    texts.iter().position(|t| {
+        let t = norm(t);
+        gold.iter().any(|g| t.contains(g.as_str()))
+    }).map(|i| i + 1)
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Metrics {
+    pub questions: usize,
+    pub recall_at_1: f64,
+    pub recall_at_5: f64,
+    pub mrr_at_10: f64,
+}
+
+impl Metrics {
+    fn from_ranks(ranks: &[Option<usize>]) -> Self {
+        let n = ranks.len();
+        if n == 0 {
+            return Metrics::default();
+        }
+        let at = |k: usize| ranks.iter().filter(|r| r.is_some_and(|r| r <= k)).count() as f64 / n as f64;
+        let mrr = ranks.iter().map(|r| r.filter(|&r| r <= 10).map_or(0.0, |r| 1.0 / r as f64)).sum::<f64>() / n as f64;
+        Metrics { questions: n, recall_at_1: at(1), recall_at_5: at(5), mrr_at_10: mrr }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionResult {
+    pub id: String,
+    pub kind: String,
+    pub question: String,
+    pub gold: Vec<String>,
+    pub rank: Option<usize>,
+    pub millis: f64,
+    pub retrieved: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause_found: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetrievalReport {
+    pub dataset: String,
+    pub top_k: usize,
+    pub overall: Metrics,
+    pub per_kind: BTreeMap<String, Metrics>,
+    pub latency_median_ms: f64,
+    pub latency_p99_ms: f64,
+    pub questions: Vec<QuestionResult>,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+/// Runs every question through the retriever. Unanswerable questions (no gold) are timed and
+/// listed but do not count in recall.
+pub async fn evaluate(retriever: &Retriever, dataset: &str, questions: &[Question], top_k: usize) -> Result<RetrievalReport, policyqa_retrieval::SearchError> {
+    let mut results = Vec::new();
+    for q in questions {
+        let r: SearchResult = retriever.search(&q.question, top_k).await?;
+        let texts: Vec<&str> = r.passages.iter().map(|p| p.passage.text.as_str()).collect();
+        results.push(QuestionResult {
+            id: q.id.clone(),
+            kind: q.kind.clone(),
+            question: q.question.clone(),
+            gold: q.gold.clone(),
+            rank: if q.gold.is_empty() { None } else { first_hit(&q.gold, &texts) },
+            millis: r.millis,
+            retrieved: r.passages.iter().map(|p| p.passage.label.clone()).collect(),
+            clause_found: r.clause_lookup.as_ref().map(|c| c.found),
+        });
+    }
+    let answerable: Vec<&QuestionResult> = results.iter().filter(|r| !r.gold.is_empty()).collect();
+    let overall = Metrics::from_ranks(&answerable.iter().map(|r| r.rank).collect::<Vec<_>>());
+    let mut per_kind: BTreeMap<String, Vec<Option<usize>>> = BTreeMap::new();
+    for r in &answerable {
+        per_kind.entry(r.kind.clone()).or_default().push(r.rank);
+    }
+    let mut lat: Vec<f64> = results.iter().map(|r| r.millis).collect();
+    lat.sort_by(|a, b| a.total_cmp(b));
+    Ok(RetrievalReport {
+        dataset: dataset.to_string(),
+        top_k,
+        overall,
+        per_kind: per_kind.into_iter().map(|(k, v)| (k, Metrics::from_ranks(&v))).collect(),
+        latency_median_ms: percentile(&lat, 0.5),
+        latency_p99_ms: percentile(&lat, 0.99),
+        questions: results,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_compare_after_nfkc_without_white_space() {
+        let gold = vec!["确保60%以上用于一线".to_string()];
+        assert_eq!(first_hit(&gold, &["无关", "确保６０％以上\n用于 一线职工"]), Some(2));
+        assert_eq!(first_hit(&gold, &["无关"]), None);
+        let m = Metrics::from_ranks(&[Some(1), Some(3), None, Some(12)]);
+        assert_eq!((m.recall_at_1, m.recall_at_5), (0.25, 0.5));
+        assert!((m.mrr_at_10 - (1.0 + 1.0 / 3.0) / 4.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,13 @@
+//! The passage index: Chinese segmentation, BM25 sparse vectors, the stores (embedded
+//! qdrant-edge; a Qdrant server), and incremental ingest.
+
+pub mod bm25;
+pub mod edge;
+pub mod ingest;
+mod records;
+pub mod segment;
+
+pub use bm25::Bm25Encoder;
+pub use edge::EdgeStore;
+pub use ingest::{IngestError, IngestOptions, IngestSummary, Indexer, NoProgress, Progress};
+pub use segment::ChineseSegmenter;

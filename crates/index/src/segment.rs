@@ -1,0 +1,64 @@
+//! Chinese word segmentation for indexing and queries: one jieba dictionary per process.
+
+use std::sync::{Arc, LazyLock};
+
+use jieba_rs::Jieba;
+
+static JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
+
+/// Segments Chinese text into search tokens: words and, for long words, their parts
+/// ("劳动合同法" → 劳动, 合同, 劳动合同, 法…), so a query word matches inside a compound.
+#[derive(Clone)]
+pub struct ChineseSegmenter {
+    jieba: Arc<Jieba>,
+}
+
+impl Default for ChineseSegmenter {
+    fn default() -> Self {
+        ChineseSegmenter { jieba: JIEBA.clone() }
+    }
+}
+
+impl std::fmt::Debug for ChineseSegmenter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChineseSegmenter")
+    }
+}
+
+impl ChineseSegmenter {
+    /// Tokens for search: lower-cased, punctuation and white space dropped.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        self.jieba
+            .cut_for_search(text, false)
+            .into_iter()
+            .filter(|t| t.chars().any(|c| c.is_alphanumeric()))
+            .map(|t| t.to_lowercase())
+            .collect()
+    }
+
+    /// Words as a person reads them (no sub-words), for query analysis.
+    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.jieba.cut(text, false)
+    }
+
+    /// Loads the dictionary now rather than on the first query.
+    pub fn warm_up(&self) {
+        let _ = self.tokens("预热分词词典");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_laws_and_questions() {
+        let s = ChineseSegmenter::default();
+        let t = s.tokens("《中华人民共和国劳动合同法》第十九条：试用期不得超过六个月。");
+        for w in ["劳动", "合同", "劳动合同", "试用期", "六个", "月"] {
+            assert!(t.iter().any(|x| x == w), "{w} in {t:?}");
+        }
+        assert!(!t.iter().any(|x| x == "》" || x == "："));
+        assert_eq!(s.tokens("RCEP 60%"), ["rcep", "60"]);
+    }
+}

@@ -1,0 +1,9 @@
+//! Query analysis and hybrid retrieval.
+
+pub mod analysis;
+pub mod lexicon;
+pub mod retriever;
+
+pub use analysis::{analyse, Analysis, Catalog, ClauseRef};
+pub use lexicon::Lexicon;
+pub use retriever::{RetrievalConfig, Ranked, Retriever, SearchError, SearchResult, MAX_QUERY_CHARS};

@@ -1,0 +1,241 @@
+//! Hybrid retrieval: the clause-address path first (a question that names a clause gets that
+//! clause by payload filter, ranked first), then BM25 (fused with dense vectors by RRF inside
+//! the store when an embeddings endpoint is configured) over the question's content words,
+//! expanded with the official terms of its colloquial words.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use policyqa_core::{Embedder, Passage, PassageStore, StoreError, StoreQuery};
+use policyqa_index::{Bm25Encoder, ChineseSegmenter};
+
+use crate::analysis::{analyse, Analysis, Catalog, QUERY_STOPWORDS};
+use crate::lexicon::Lexicon;
+
+/// Questions longer than this are refused (a question, not a document).
+pub const MAX_QUERY_CHARS: usize = 2000;
+pub const MAX_TOP_K: usize = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("the question is empty")]
+    Empty,
+    #[error("the question is {0} characters long; the limit is {MAX_QUERY_CHARS}")]
+    TooLong(usize),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Weights of query terms: the question's own words count fully, lexicon expansions less.
+#[derive(Debug, Clone)]
+pub struct RetrievalConfig {
+    pub expansion_weight: f32,
+    pub use_lexicon: bool,
+}
+
+impl Default for RetrievalConfig {
+    fn default() -> Self {
+        RetrievalConfig { expansion_weight: 0.5, use_lexicon: true }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Ranked {
+    pub rank: usize,
+    pub score: f32,
+    #[serde(flatten)]
+    pub passage: Passage,
+}
+
+/// How the clause-address path went.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClauseLookup {
+    pub asked: Vec<String>,
+    pub found: bool,
+    /// Clause labels the named documents do have, when the asked one is missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub passages: Vec<Ranked>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clause_lookup: Option<ClauseLookup>,
+    pub analysis: Analysis,
+    pub expansions: Vec<(String, String)>,
+    pub millis: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+pub struct Retriever {
+    store: Arc<dyn PassageStore>,
+    embedder: Option<Arc<dyn Embedder>>,
+    bm25: Bm25Encoder,
+    catalog: Catalog,
+    lexicon: Lexicon,
+    config: RetrievalConfig,
+}
+
+impl Retriever {
+    /// Reads the index settings and the document list from the store.
+    pub async fn open(
+        store: Arc<dyn PassageStore>,
+        embedder: Option<Arc<dyn Embedder>>,
+        lexicon: Lexicon,
+        config: RetrievalConfig,
+    ) -> Result<Self, StoreError> {
+        let meta = store.meta().await?;
+        let avg_len = meta.as_ref().map_or(60.0, |m| m.avg_len);
+        let documents = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
+        let segmenter = ChineseSegmenter::default();
+        segmenter.warm_up();
+        // Dense vectors only when the index holds them.
+        let embedder = embedder.filter(|_| meta.as_ref().is_some_and(|m| m.dense_dim.is_some()));
+        Ok(Retriever { store, embedder, bm25: Bm25Encoder::new(segmenter, avg_len), catalog: Catalog::new(documents), lexicon, config })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub async fn search(&self, question: &str, top_k: usize) -> Result<SearchResult, SearchError> {
+        let started = Instant::now();
+        let q = question.trim();
+        if q.is_empty() {
+            return Err(SearchError::Empty);
+        }
+        let n = q.chars().count();
+        if n > MAX_QUERY_CHARS {
+            return Err(SearchError::TooLong(n));
+        }
+        let top_k = top_k.clamp(1, MAX_TOP_K);
+        let analysis = analyse(q, &self.catalog);
+        let mut warnings = Vec::new();
+
+        // 1. The clause-address path.
+        let mut ranked: Vec<(Passage, f32)> = Vec::new();
+        let mut clause_lookup = None;
+        if !analysis.clause_refs.is_empty() {
+            let numbers: Vec<u32> = analysis.clause_refs.iter().map(|r| r.number).collect();
+            let hits = self
+                .store
+                .query(&StoreQuery {
+                    doc_ids: analysis.doc_ids.clone(),
+                    exclude_doc_ids: self.excluded(&analysis),
+                    numbers: numbers.clone(),
+                    limit: 200,
+                    ..Default::default()
+                })
+                .await?;
+            let mut hits: Vec<Passage> = hits.into_iter().map(|h| h.passage).filter(|p| p.kind == policyqa_core::PassageKind::Clause).collect();
+            // Several documents have a 第十四条: the rest of the question decides the order.
+            if hits.len() > 1 {
+                let sparse = self.bm25.query(&self.terms(&analysis.content, &[]));
+                let order = self
+                    .store
+                    .query(&StoreQuery { sparse: Some(sparse), doc_ids: analysis.doc_ids.clone(), numbers, limit: 200, ..Default::default() })
+                    .await?;
+                let pos = |id: &str| order.iter().position(|h| h.passage.id == id).unwrap_or(usize::MAX);
+                hits.sort_by_key(|p| (pos(&p.id), p.doc_id.clone(), p.part.unwrap_or(0)));
+            } else {
+                hits.sort_by_key(|p| p.part.unwrap_or(0));
+            }
+            let found = !hits.is_empty();
+            let available = (!found && !analysis.doc_ids.is_empty()).then(|| self.describe_clauses(&analysis.doc_ids));
+            let available = match available {
+                Some(f) => Some(f.await?),
+                None => None,
+            };
+            clause_lookup = Some(ClauseLookup { asked: analysis.clause_refs.iter().map(|r| r.text.clone()).collect(), found, available });
+            ranked.extend(hits.into_iter().map(|p| (p, f32::INFINITY)));
+        }
+
+        // 2. Content words: BM25 (and dense), within the named documents when there are any.
+        let expansions = if self.config.use_lexicon { self.lexicon.expand(&analysis.content) } else { Vec::new() };
+        let terms = self.terms(&analysis.content, &expansions);
+        if !terms.is_empty() || self.embedder.is_some() {
+            let sparse = self.bm25.query(&terms);
+            let dense = match &self.embedder {
+                Some(e) => match e.embed(&[format!("query: {q}")]).await {
+                    Ok(mut v) => v.pop(),
+                    Err(err) => {
+                        warnings.push(format!("dense retrieval unavailable ({err}); sparse results only"));
+                        None
+                    }
+                },
+                None => None,
+            };
+            let query = StoreQuery {
+                sparse: Some(sparse),
+                dense,
+                doc_ids: analysis.doc_ids.clone(),
+                exclude_doc_ids: self.excluded(&analysis),
+                numbers: vec![],
+                limit: top_k * 2,
+            };
+            let mut hits = self.store.query(&query).await?;
+            if !analysis.doc_ids.is_empty() && hits.len() < top_k {
+                let widened = self.store.query(&StoreQuery { doc_ids: vec![], ..query }).await?;
+                hits.extend(widened);
+            }
+            for h in hits {
+                if !ranked.iter().any(|(p, _)| p.id == h.passage.id) {
+                    ranked.push((h.passage, h.score));
+                }
+            }
+        }
+        ranked.truncate(top_k);
+        let passages = ranked
+            .into_iter()
+            .enumerate()
+            .map(|(i, (passage, score))| Ranked { rank: i + 1, score: if score.is_finite() { score } else { 1000.0 }, passage })
+            .collect();
+        Ok(SearchResult {
+            query: question.to_string(),
+            passages,
+            clause_lookup,
+            analysis,
+            expansions,
+            millis: started.elapsed().as_secs_f64() * 1000.0,
+            warnings,
+        })
+    }
+
+    /// Superseded historical versions, unless the question names them.
+    fn excluded(&self, analysis: &Analysis) -> Vec<String> {
+        self.catalog.superseded.iter().filter(|id| !analysis.doc_ids.contains(id)).cloned().collect()
+    }
+
+    /// Weighted query terms: content words (stopwords out), then lexicon expansions.
+    fn terms(&self, content: &str, expansions: &[(String, String)]) -> Vec<(String, f32)> {
+        let mut terms: Vec<(String, f32)> = self
+            .bm25
+            .segmenter()
+            .tokens(content)
+            .into_iter()
+            .filter(|t| !QUERY_STOPWORDS.contains(&t.as_str()))
+            .map(|t| (t, 1.0))
+            .collect();
+        terms.extend(expansions.iter().map(|(_, t)| (t.clone(), self.config.expansion_weight)));
+        terms
+    }
+
+    /// "（六）–（二十七）" for the clauses a document has.
+    async fn describe_clauses(&self, doc_ids: &[String]) -> Result<String, StoreError> {
+        let hits = self.store.query(&StoreQuery { doc_ids: doc_ids.to_vec(), limit: 100_000, ..Default::default() }).await?;
+        let mut labels: Vec<(u32, String)> = hits
+            .into_iter()
+            .filter_map(|h| Some((h.passage.number?, h.passage.label.rsplit('》').next()?.to_string())))
+            .collect();
+        labels.sort();
+        labels.dedup();
+        Ok(match (labels.first(), labels.last()) {
+            (Some(a), Some(b)) if a.0 != b.0 => format!("{}–{}", a.1, b.1),
+            (Some(a), _) => a.1.clone(),
+            _ => "no numbered clauses".into(),
+        })
+    }
+}

@@ -79,3 +79,62 @@ fn gbk_files_are_decoded_and_say_so() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("《国务院办公厅关于进一步做好稳就业工作的通知》（十）"));
 }
+
+fn policyqa_in(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policyqa"))
+        .args(args)
+        .current_dir(repo())
+        .env("POLICYQA_DATA_DIR", data)
+        .env_remove("QDRANT_URL")
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn ingest_docs_search_rm() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let out = policyqa_in(d, &["search", "劳动"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("is empty; run `policyqa ingest PATH...` first"), "{}", stderr(&out));
+
+    let out = policyqa_in(d, &["ingest", "corpus", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((summary["indexed"].as_u64(), summary["documents"].as_u64(), summary["passages"].as_u64()), (Some(1), Some(4), Some(34)));
+
+    let out = policyqa_in(d, &["ingest", "corpus"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 indexed, 1 unchanged"));
+
+    let out = policyqa_in(d, &["docs", "--json"]);
+    let docs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(docs.len(), 4);
+    for field in ["id", "title", "source", "passages"] {
+        assert!(!docs[0][field].is_null(), "{field}");
+    }
+
+    let out = policyqa_in(d, &["search", "意见第十四条讲了什么", "--json", "--top-k", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["query"], "意见第十四条讲了什么");
+    let first = &r["passages"][0];
+    assert_eq!(first["rank"], 1);
+    assert_eq!(first["label"], "《中共中央国务院关于深化产业工人队伍建设改革的意见》（十四）");
+    for field in ["score", "id", "doc_title", "address", "label", "number", "text", "source", "start", "end"] {
+        assert!(!first[field].is_null(), "{field}");
+    }
+
+    let out = policyqa_in(d, &["search", ""]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("the question is empty"));
+    let long = "问".repeat(2001);
+    let out = policyqa_in(d, &["search", &long]);
+    assert!(stderr(&out).contains("the limit is 2000"));
+
+    let news = docs.iter().find(|x| x["title"].as_str().unwrap().starts_with("以改革促开放")).unwrap();
+    let out = policyqa_in(d, &["rm", news["id"].as_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("removed 《以改革促开放 以开放谋发展》"));
+    let out = policyqa_in(d, &["docs", "--json"]);
+    assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap().len(), 3);
+}

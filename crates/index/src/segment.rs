@@ -55,7 +55,7 @@ mod tests {
     fn segments_laws_and_questions() {
         let s = ChineseSegmenter::default();
         let t = s.tokens("《中华人民共和国劳动合同法》第十九条：试用期不得超过六个月。");
-        for w in ["劳动", "合同", "劳动合同", "试用期", "六个", "月"] {
+        for w in ["劳动", "合同", "合同法", "试用期", "六个月", "第十九条"] {
             assert!(t.iter().any(|x| x == w), "{w} in {t:?}");
         }
         assert!(!t.iter().any(|x| x == "》" || x == "："));

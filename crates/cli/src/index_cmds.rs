@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use policyqa_chunker::ClauseChunker;
-use policyqa_core::{ChunkWarning, PassageStore};
+use policyqa_core::{ChunkWarning, Embedder, PassageStore};
 use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, Progress};
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 
@@ -17,8 +17,18 @@ pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn PassageStore>> {
     Ok(Arc::new(EdgeStore::open(data_dir, None)?))
 }
 
-fn indexer(store: Arc<dyn PassageStore>) -> Indexer {
-    Indexer { chunker: ClauseChunker::default(), store, embedder: None, segmenter: ChineseSegmenter::default() }
+/// Opens the store for writing: with dense vectors of the endpoint's dimension when an
+/// embeddings endpoint is configured (asked once, with a probe).
+async fn open_store_for_ingest(data_dir: &Path, embedder: Option<&Arc<dyn Embedder>>) -> anyhow::Result<Arc<dyn PassageStore>> {
+    let dim = match embedder {
+        Some(e) => Some(e.embed_query("维度").await.context("cannot reach the embeddings endpoint")?.len()),
+        None => None,
+    };
+    Ok(Arc::new(EdgeStore::open(data_dir, dim)?))
+}
+
+fn indexer(store: Arc<dyn PassageStore>, embedder: Option<Arc<dyn Embedder>>) -> Indexer {
+    Indexer { chunker: ClauseChunker::default(), store, embedder, segmenter: ChineseSegmenter::default() }
 }
 
 /// A progress bar on a terminal; nothing otherwise.
@@ -76,8 +86,9 @@ pub async fn ingest(settings: &Settings, args: IngestArgs) -> anyhow::Result<Exi
             std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
         }
     }
-    let store = open_store(&settings.data_dir)?;
-    let summary = indexer(store).ingest(&args.paths, &IngestOptions { prune: args.prune }, &bar()).await?;
+    let embedder = settings.embedder()?;
+    let store = open_store_for_ingest(&settings.data_dir, embedder.as_ref()).await?;
+    let summary = indexer(store, embedder).ingest(&args.paths, &IngestOptions { prune: args.prune }, &bar()).await?;
     for (s, e) in &summary.unreadable {
         eprintln!("error: {s}: {e}");
     }
@@ -134,7 +145,7 @@ pub struct RmArgs {
 
 pub async fn rm(settings: &Settings, args: RmArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&settings.data_dir)?;
-    let removed = indexer(store).remove(&args.doc).await?;
+    let removed = indexer(store, None).remove(&args.doc).await?;
     for t in removed {
         println!("removed 《{t}》");
     }
@@ -150,8 +161,8 @@ pub struct SearchArgs {
     json: bool,
 }
 
-pub async fn retriever(store: Arc<dyn PassageStore>) -> anyhow::Result<Retriever> {
-    Ok(Retriever::open(store, None, Lexicon::builtin(), RetrievalConfig::default()).await?)
+pub async fn retriever(store: Arc<dyn PassageStore>, embedder: Option<Arc<dyn Embedder>>) -> anyhow::Result<Retriever> {
+    Ok(Retriever::open(store, embedder, Lexicon::builtin(), RetrievalConfig::default()).await?)
 }
 
 pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
@@ -159,7 +170,10 @@ pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<Exi
     if store.count().await? == 0 {
         bail!("the index at {} is empty; run `policyqa ingest PATH...` first", settings.data_dir.display());
     }
-    let r = retriever(store).await?.search(&args.query, args.top_k).await?;
+    let r = retriever(store, settings.embedder()?).await?.search(&args.query, args.top_k).await?;
+    for w in &r.warnings {
+        eprintln!("warning: {w}");
+    }
     if args.json {
         #[derive(serde::Serialize)]
         struct Out<'a> {
@@ -213,17 +227,19 @@ pub struct EvalArgs {
 
 pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
     let tmp;
+    let embedder = settings.embedder()?;
     let store = match &args.corpus {
         Some(corpus) => {
             tmp = tempfile::tempdir()?;
-            let store = open_store(tmp.path())?;
-            let s = indexer(store.clone()).ingest(std::slice::from_ref(corpus), &IngestOptions::default(), &bar()).await?;
+            let store = open_store_for_ingest(tmp.path(), embedder.as_ref()).await?;
+            let s = indexer(store.clone(), embedder.clone()).ingest(std::slice::from_ref(corpus), &IngestOptions::default(), &bar()).await?;
             eprintln!("indexed {}: {} document(s), {} passage(s) in {:.2} s", corpus.display(), s.documents, s.passages, s.seconds);
             store
         }
         None => open_store(&settings.data_dir)?,
     };
-    let retriever = retriever(store).await?;
+    let retriever = retriever(store, embedder.clone()).await?;
+    println!("retrieval: {}", if retriever.dense() { "hybrid (BM25 + dense, RRF)" } else { "BM25" });
     let mut ok = true;
     let mut reports = Vec::new();
     for path in &args.datasets {

@@ -188,7 +188,10 @@ pub trait PassageStore: Send + Sync {
 #[async_trait::async_trait]
 pub trait Embedder: Send + Sync {
     fn model(&self) -> &str;
-    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError>;
+    /// Vectors for passages being indexed.
+    async fn embed_passages(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError>;
+    /// The vector of a question (some models embed questions differently).
+    async fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError>;
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -45,15 +45,21 @@ impl EdgeStore {
             let shard = std::panic::catch_unwind(|| EdgeShard::load(&path, None))
                 .map_err(|_| damaged(&path, "loading panicked"))?
                 .map_err(|e| damaged(&path, e))?;
-            let has_dense = shard.config().vectors.contains_key(DENSE);
-            match (dense_dim, has_dense) {
-                (Some(_), false) => {
+            let stored_dim = shard.config().vectors.get(DENSE).map(|v| v.size);
+            match (dense_dim, stored_dim) {
+                (Some(_), None) => {
                     return Err(StoreError::Mismatch(format!(
-                        "the index at {} was built without dense vectors; rebuild it (policyqa ingest --rebuild) to add them",
+                        "the index at {} was built without dense vectors; rebuild it (policyqa ingest --rebuild PATH...) to add them",
                         path.display()
                     )))
                 }
-                (None, true) | (Some(_), true) | (None, false) => {}
+                (Some(want), Some(have)) if want != have => {
+                    return Err(StoreError::Mismatch(format!(
+                        "the embeddings endpoint returns {want}-dimensional vectors but the index at {} holds {have}-dimensional ones; rebuild it (policyqa ingest --rebuild PATH...)",
+                        path.display()
+                    )))
+                }
+                _ => {}
             }
             shard
         } else {

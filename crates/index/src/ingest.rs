@@ -229,7 +229,7 @@ impl Indexer {
                     Some(e) => {
                         let mut all = Vec::with_capacity(texts.len());
                         for chunk in texts.chunks(EMBED_BATCH) {
-                            let vectors = e.embed(&chunk.iter().map(|t| format!("passage: {t}")).collect::<Vec<_>>()).await?;
+                            let vectors = e.embed_passages(chunk).await?;
                             let dim = vectors.first().map(Vec::len);
                             if meta.dense_dim.is_none() && dim.is_some() {
                                 meta.dense_dim = dim;

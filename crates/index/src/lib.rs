@@ -3,11 +3,13 @@
 
 pub mod bm25;
 pub mod edge;
+pub mod embed;
 pub mod ingest;
 mod records;
 pub mod segment;
 
 pub use bm25::Bm25Encoder;
 pub use edge::EdgeStore;
+pub use embed::{EmbedConfig, OpenAiEmbedder};
 pub use ingest::{IngestError, IngestOptions, IngestSummary, Indexer, NoProgress, Progress};
 pub use segment::ChineseSegmenter;

@@ -97,6 +97,11 @@ impl Retriever {
         Ok(Retriever { store, embedder, bm25: Bm25Encoder::new(segmenter, avg_len), catalog: Catalog::new(documents), lexicon, config })
     }
 
+    /// Whether dense vectors take part (an endpoint is configured and the index holds them).
+    pub fn dense(&self) -> bool {
+        self.embedder.is_some()
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
     }
@@ -159,8 +164,8 @@ impl Retriever {
         if !terms.is_empty() || self.embedder.is_some() {
             let sparse = self.bm25.query(&terms);
             let dense = match &self.embedder {
-                Some(e) => match e.embed(&[format!("query: {q}")]).await {
-                    Ok(mut v) => v.pop(),
+                Some(e) => match e.embed_query(q).await {
+                    Ok(v) => Some(v),
                     Err(err) => {
                         warnings.push(format!("dense retrieval unavailable ({err}); sparse results only"));
                         None

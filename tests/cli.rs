@@ -138,3 +138,55 @@ fn ingest_docs_search_rm() {
     let out = policyqa_in(d, &["docs", "--json"]);
     assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap().len(), 3);
 }
+
+/// `kill -9` in the middle of an ingest: the index opens and answers, and the next ingest
+/// completes it with exactly the passages of a clean ingest (no orphan, no duplicate).
+#[test]
+fn a_killed_ingest_is_completed_by_the_next() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policyqa"))
+        .args(["ingest", "eval/corpus/laws"])
+        .current_dir(repo())
+        .env("POLICYQA_DATA_DIR", d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(3500));
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the ingest was still running when killed");
+
+    let out = policyqa_in(d, &["docs"]);
+    assert!(out.status.success(), "the index opens after the kill: {}", stderr(&out));
+    let out = policyqa_in(d, &["search", "试用期最长多久"]);
+    let err = stderr(&out);
+    assert!(out.status.success() || err.contains("is empty"), "{err}");
+
+    let out = policyqa_in(d, &["ingest", "eval/corpus/laws", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = policyqa_in(d, &["docs"]);
+    let err = stderr(&out);
+    assert!(err.contains("378 document(s), 26165 passage(s); the index holds 26165 passage(s)"), "{err}");
+    let out = policyqa_in(d, &["search", "试用期最长多久", "--json"]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["passages"].as_array().unwrap().iter().any(|p| p["text"].as_str().unwrap().contains("试用期最长不得超过六个月")));
+}
+
+#[test]
+fn an_unreachable_qdrant_server_is_named_quickly() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_policyqa"))
+        .args(["search", "试用期"])
+        .current_dir(repo())
+        .env("QDRANT_URL", &url)
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&url) && err.contains("cannot connect"), "{err}");
+}

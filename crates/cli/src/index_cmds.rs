@@ -8,23 +8,31 @@ use std::sync::Arc;
 use anyhow::{bail, Context};
 use policyqa_chunker::ClauseChunker;
 use policyqa_core::{ChunkWarning, Embedder, PassageStore};
-use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, Progress};
+use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, Progress, RemoteStore};
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 
 use crate::settings::Settings;
 
-pub fn open_store(data_dir: &Path) -> anyhow::Result<Arc<dyn PassageStore>> {
-    Ok(Arc::new(EdgeStore::open(data_dir, None)?))
+/// The configured store: a Qdrant server when `QDRANT_URL` is set, else the embedded index.
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn PassageStore>> {
+    open_store_with(settings, &settings.data_dir, None).await
+}
+
+async fn open_store_with(settings: &Settings, data_dir: &Path, dense_dim: Option<usize>) -> anyhow::Result<Arc<dyn PassageStore>> {
+    Ok(match &settings.qdrant {
+        Some(remote) => Arc::new(RemoteStore::open(remote.clone(), dense_dim).await?),
+        None => Arc::new(EdgeStore::open(data_dir, dense_dim)?),
+    })
 }
 
 /// Opens the store for writing: with dense vectors of the endpoint's dimension when an
 /// embeddings endpoint is configured (asked once, with a probe).
-async fn open_store_for_ingest(data_dir: &Path, embedder: Option<&Arc<dyn Embedder>>) -> anyhow::Result<Arc<dyn PassageStore>> {
+async fn open_store_for_ingest(settings: &Settings, data_dir: &Path, embedder: Option<&Arc<dyn Embedder>>) -> anyhow::Result<Arc<dyn PassageStore>> {
     let dim = match embedder {
         Some(e) => Some(e.embed_query("维度").await.context("cannot reach the embeddings endpoint")?.len()),
         None => None,
     };
-    Ok(Arc::new(EdgeStore::open(data_dir, dim)?))
+    open_store_with(settings, data_dir, dim).await
 }
 
 fn indexer(store: Arc<dyn PassageStore>, embedder: Option<Arc<dyn Embedder>>) -> Indexer {
@@ -81,13 +89,18 @@ pub struct IngestArgs {
 
 pub async fn ingest(settings: &Settings, args: IngestArgs) -> anyhow::Result<ExitCode> {
     if args.rebuild {
-        let dir = settings.data_dir.join("index");
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+        match &settings.qdrant {
+            Some(remote) => RemoteStore::drop_collection(remote).await?,
+            None => {
+                let dir = settings.data_dir.join("index");
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+                }
+            }
         }
     }
     let embedder = settings.embedder()?;
-    let store = open_store_for_ingest(&settings.data_dir, embedder.as_ref()).await?;
+    let store = open_store_for_ingest(settings, &settings.data_dir, embedder.as_ref()).await?;
     let summary = indexer(store, embedder).ingest(&args.paths, &IngestOptions { prune: args.prune }, &bar()).await?;
     for (s, e) in &summary.unreadable {
         eprintln!("error: {s}: {e}");
@@ -123,7 +136,7 @@ pub struct DocsArgs {
 }
 
 pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(&settings.data_dir)?;
+    let store = open_store(settings).await?;
     let mut docs: Vec<_> = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
     docs.sort_by(|a, b| a.source.cmp(&b.source).then(a.title.cmp(&b.title)));
     if args.json {
@@ -132,7 +145,12 @@ pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCod
         for d in &docs {
             println!("{}\t{}\t{}\t{}", d.id, d.passages, d.title, d.source);
         }
-        eprintln!("{} document(s), {} passage(s)", docs.len(), docs.iter().map(|d| d.passages).sum::<usize>());
+        eprintln!(
+            "{} document(s), {} passage(s); the index holds {} passage(s)",
+            docs.len(),
+            docs.iter().map(|d| d.passages).sum::<usize>(),
+            store.count().await?
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -144,7 +162,7 @@ pub struct RmArgs {
 }
 
 pub async fn rm(settings: &Settings, args: RmArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(&settings.data_dir)?;
+    let store = open_store(settings).await?;
     let removed = indexer(store, None).remove(&args.doc).await?;
     for t in removed {
         println!("removed 《{t}》");
@@ -166,9 +184,9 @@ pub async fn retriever(store: Arc<dyn PassageStore>, embedder: Option<Arc<dyn Em
 }
 
 pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(&settings.data_dir)?;
+    let store = open_store(settings).await?;
     if store.count().await? == 0 {
-        bail!("the index at {} is empty; run `policyqa ingest PATH...` first", settings.data_dir.display());
+        bail!("the {} is empty; run `policyqa ingest PATH...` first", store.describe());
     }
     let r = retriever(store, settings.embedder()?).await?.search(&args.query, args.top_k).await?;
     for w in &r.warnings {
@@ -230,13 +248,15 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
     let embedder = settings.embedder()?;
     let store = match &args.corpus {
         Some(corpus) => {
+            // A fresh embedded index, whatever the configured store: the run is hermetic.
             tmp = tempfile::tempdir()?;
-            let store = open_store_for_ingest(tmp.path(), embedder.as_ref()).await?;
+            let local = Settings { qdrant: None, ..settings.clone() };
+            let store = open_store_for_ingest(&local, tmp.path(), embedder.as_ref()).await?;
             let s = indexer(store.clone(), embedder.clone()).ingest(std::slice::from_ref(corpus), &IngestOptions::default(), &bar()).await?;
             eprintln!("indexed {}: {} document(s), {} passage(s) in {:.2} s", corpus.display(), s.documents, s.passages, s.seconds);
             store
         }
-        None => open_store(&settings.data_dir)?,
+        None => open_store(settings).await?,
     };
     let retriever = retriever(store, embedder.clone()).await?;
     println!("retrieval: {}", if retriever.dense() { "hybrid (BM25 + dense, RRF)" } else { "BM25" });

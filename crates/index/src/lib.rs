@@ -4,6 +4,7 @@
 pub mod bm25;
 pub mod edge;
 pub mod embed;
+pub mod remote;
 pub mod ingest;
 mod records;
 pub mod segment;
@@ -11,5 +12,6 @@ pub mod segment;
 pub use bm25::Bm25Encoder;
 pub use edge::EdgeStore;
 pub use embed::{EmbedConfig, OpenAiEmbedder};
+pub use remote::{RemoteConfig, RemoteStore};
 pub use ingest::{IngestError, IngestOptions, IngestSummary, Indexer, NoProgress, Progress};
 pub use segment::ChineseSegmenter;

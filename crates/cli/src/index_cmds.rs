@@ -239,6 +239,13 @@ pub struct EvalArgs {
     /// Fail when a clause_ref question's clause is not at rank 1.
     #[arg(long)]
     clause_refs_first: bool,
+    /// Turn a retrieval method off to measure what it brings: lexicon, cleanup (scaffolding
+    /// and function words), scope (searching within named documents).
+    #[arg(long, value_delimiter = ',')]
+    without: Vec<String>,
+    /// Weight of lexicon expansions relative to the question's own words.
+    #[arg(long)]
+    expansion_weight: Option<f32>,
     #[arg(long)]
     json: bool,
 }
@@ -258,7 +265,19 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
         }
         None => open_store(settings).await?,
     };
-    let retriever = retriever(store, embedder.clone()).await?;
+    let mut config = RetrievalConfig::default();
+    if let Some(w) = args.expansion_weight {
+        config.expansion_weight = w;
+    }
+    for w in &args.without {
+        match w.as_str() {
+            "lexicon" => config.use_lexicon = false,
+            "cleanup" => config.clean_query = false,
+            "scope" => config.scope_to_named_documents = false,
+            other => bail!("--without {other}: expected lexicon, cleanup or scope"),
+        }
+    }
+    let retriever = Retriever::open(store, embedder.clone(), Lexicon::builtin(), config).await?;
     println!("retrieval: {}", if retriever.dense() { "hybrid (BM25 + dense, RRF)" } else { "BM25" });
     let mut ok = true;
     let mut reports = Vec::new();

@@ -31,11 +31,15 @@ pub enum SearchError {
 pub struct RetrievalConfig {
     pub expansion_weight: f32,
     pub use_lexicon: bool,
+    /// Question scaffolding and function words out of the query.
+    pub clean_query: bool,
+    /// Search within the documents a question names.
+    pub scope_to_named_documents: bool,
 }
 
 impl Default for RetrievalConfig {
     fn default() -> Self {
-        RetrievalConfig { expansion_weight: 0.5, use_lexicon: true }
+        RetrievalConfig { expansion_weight: 0.5, use_lexicon: true, clean_query: true, scope_to_named_documents: true }
     }
 }
 
@@ -117,7 +121,10 @@ impl Retriever {
             return Err(SearchError::TooLong(n));
         }
         let top_k = top_k.clamp(1, MAX_TOP_K);
-        let analysis = analyse(q, &self.catalog);
+        let mut analysis = analyse(q, &self.catalog);
+        if !self.config.clean_query {
+            analysis.content = policyqa_chunker::lines::fold(q);
+        }
         let mut warnings = Vec::new();
 
         // 1. The clause-address path.
@@ -176,7 +183,7 @@ impl Retriever {
             let query = StoreQuery {
                 sparse: Some(sparse),
                 dense,
-                doc_ids: analysis.doc_ids.clone(),
+                doc_ids: if self.config.scope_to_named_documents { analysis.doc_ids.clone() } else { vec![] },
                 exclude_doc_ids: self.excluded(&analysis),
                 numbers: vec![],
                 limit: top_k * 2,
@@ -221,7 +228,7 @@ impl Retriever {
             .segmenter()
             .tokens(content)
             .into_iter()
-            .filter(|t| !QUERY_STOPWORDS.contains(&t.as_str()))
+            .filter(|t| !self.config.clean_query || !QUERY_STOPWORDS.contains(&t.as_str()))
             .map(|t| (t, 1.0))
             .collect();
         terms.extend(expansions.iter().map(|(_, t)| (t.clone(), self.config.expansion_weight)));

@@ -1,11 +1,10 @@
 //! `policyqa chunk FILE... [--json]`
 
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
 use policyqa_chunker::{ChunkerConfig, ClauseChunker};
 
 #[derive(clap::Args)]
@@ -24,42 +23,13 @@ pub struct ChunkArgs {
     quiet: bool,
 }
 
-/// Collects the files to read: files as given, folders recursively (.txt/.md), sorted.
-pub fn collect_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).with_context(|| format!("{}: cannot read", p.display()))?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            walk(p, &mut found).with_context(|| format!("{}: cannot list folder", p.display()))?;
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
-    Ok(files)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md")) {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 pub fn run(args: ChunkArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let chunker = ClauseChunker::new(ChunkerConfig { max_chars: args.max_chars, ..ChunkerConfig::default() });
     let mut files = Vec::new();
     let mut failed = 0usize;
     for p in &args.paths {
-        match collect_files(std::slice::from_ref(p)) {
+        match policyqa_index::ingest::collect_files(std::slice::from_ref(p)) {
             Ok(f) => files.extend(f),
             Err(e) => {
                 eprintln!("error: {e:#}");

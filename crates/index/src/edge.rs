@@ -258,31 +258,25 @@ impl PassageStore for EdgeStore {
                     .map(|p| Ok(StoreHit { passage: records::passage_from_payload(p)?, score: 1.0 }))
                     .collect();
             }
-            (Some(s), Some(d)) => QueryRequest {
-                prefetches: [s, d]
+            (Some(s), Some(d)) => (
+                [s, d]
                     .into_iter()
                     .map(|query| Prefetch { prefetches: vec![], query: Some(query), limit: limit * 4, params: None, filter: None, score_threshold: None })
                     .collect(),
-                query: Some(ScoringQuery::Fusion(Fusion::Rrf { k: 60, weights: None })),
-                filter: Some(f),
-                score_threshold: None,
-                limit,
-                offset: 0,
-                params: None,
-                with_vector: WithVector::Bool(false),
-                with_payload: WithPayloadInterface::Bool(true),
-            },
-            (Some(one), None) | (None, Some(one)) => QueryRequest {
-                prefetches: vec![],
-                query: Some(one),
-                filter: Some(f),
-                score_threshold: None,
-                limit,
-                offset: 0,
-                params: None,
-                with_vector: WithVector::Bool(false),
-                with_payload: WithPayloadInterface::Bool(true),
-            },
+                ScoringQuery::Fusion(Fusion::Rrf { k: 60, weights: None }),
+            ),
+            (Some(one), None) | (None, Some(one)) => (vec![], one),
+        };
+        let request = QueryRequest {
+            prefetches: request.0,
+            query: Some(request.1),
+            filter: Some(f),
+            score_threshold: None,
+            limit,
+            offset: 0,
+            params: None,
+            with_vector: WithVector::Bool(false),
+            with_payload: WithPayloadInterface::Bool(true),
         };
         let points = self.shard.query(request).map_err(failed)?;
         points

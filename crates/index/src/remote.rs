@@ -41,13 +41,7 @@ impl RemoteStore {
     /// dense vectors of `dense_dim` when given, and payload indexes). An unreachable server
     /// is an error naming its URL within the connect timeout.
     pub async fn open(config: RemoteConfig, dense_dim: Option<usize>) -> Result<Self, StoreError> {
-        let client = Qdrant::from_url(&config.url)
-            .api_key(config.api_key.clone())
-            .timeout(config.timeout)
-            .connect_timeout(Duration::from_secs(3))
-            .skip_compatibility_check()
-            .build()
-            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", config.url)))?;
+        let client = connect(&config)?;
         let store = RemoteStore { client, config };
         let exists = store
             .client
@@ -110,13 +104,7 @@ impl RemoteStore {
 
     /// Drops the collection (for `--rebuild` and tests).
     pub async fn drop_collection(config: &RemoteConfig) -> Result<(), StoreError> {
-        let client = Qdrant::from_url(&config.url)
-            .api_key(config.api_key.clone())
-            .timeout(config.timeout)
-            .connect_timeout(Duration::from_secs(3))
-            .skip_compatibility_check()
-            .build()
-            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", config.url)))?;
+        let client = connect(config)?;
         if client.collection_exists(&config.collection).await.map_err(|e| StoreError::Unavailable(format!("{}: {e}", config.url)))? {
             client.delete_collection(&config.collection).await.map_err(|e| StoreError::Failed(format!("{}: {e}", config.url)))?;
         }
@@ -175,6 +163,17 @@ impl RemoteStore {
         self.client.delete_points(DeletePointsBuilder::new(self.name()).points(filter).wait(true)).await.map_err(|e| self.err(e))?;
         Ok(())
     }
+}
+
+/// A client that gives up connecting after 3 s, so an unreachable server is named quickly.
+fn connect(config: &RemoteConfig) -> Result<Qdrant, StoreError> {
+    Qdrant::from_url(&config.url)
+        .api_key(config.api_key.clone())
+        .timeout(config.timeout)
+        .connect_timeout(Duration::from_secs(3))
+        .skip_compatibility_check()
+        .build()
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", config.url)))
 }
 
 fn payload_json(p: HashMap<String, qdrant_client::qdrant::Value>) -> Value {

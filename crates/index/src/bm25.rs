@@ -9,6 +9,12 @@ use qdrant_edge::bm25_embed::{EdgeBm25, EdgeBm25Config};
 
 use crate::segment::ChineseSegmenter;
 
+/// Particles in nearly every passage: their IDF is close to zero, so they add nothing to a
+/// ranking, but every one of them costs qdrant-edge a posting-list update as long as the
+/// corpus (its appendable segment updates weights along the whole list). Content words
+/// such as 规定, 应当, 不得 stay: in legal text they matter.
+const UBIQUITOUS: &[&str] = &["的", "和", "或者", "在", "是", "对", "为", "由", "其", "及", "与", "并", "之", "了"];
+
 /// Turns text into BM25 sparse vectors.
 pub struct Bm25Encoder {
     segmenter: ChineseSegmenter,
@@ -46,13 +52,19 @@ impl Bm25Encoder {
         self.avg_len
     }
 
-    /// Token count as BM25 sees it.
-    pub fn length(&self, text: &str) -> usize {
-        self.segmenter.tokens(text).len()
+    /// Token count as BM25 sees it, for the corpus's average length.
+    pub fn indexed_len(tokens: &[String]) -> usize {
+        tokens.iter().filter(|t| !UBIQUITOUS.contains(&t.as_str())).count()
     }
 
     pub fn document(&self, text: &str) -> SparseVector {
-        convert(self.bm25.embed_document(&self.segmenter.tokens(text).join(" ")))
+        self.document_tokens(&self.segmenter.tokens(text))
+    }
+
+    /// The vector of a text already segmented with this encoder's segmenter.
+    pub fn document_tokens(&self, tokens: &[String]) -> SparseVector {
+        let kept: Vec<&str> = tokens.iter().map(String::as_str).filter(|t| !UBIQUITOUS.contains(t)).collect();
+        convert(self.bm25.embed_document(&kept.join(" ")))
     }
 
     /// A query from weighted terms (each term segmented; weights of repeated ids add up).

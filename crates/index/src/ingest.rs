@@ -140,9 +140,10 @@ impl Indexer {
         let recorded: HashMap<String, FileRecord> = self.store.files().await?.into_iter().map(|r| (r.source.clone(), r)).collect();
         let mut hash_owner: HashMap<String, String> = recorded.values().map(|r| (r.content_hash.clone(), r.source.clone())).collect();
 
-        // Read and chunk everything first (fast), so a new index gets its BM25 length norm
-        // from the whole corpus before the first vector is computed.
+        // Read, chunk and segment everything first (fast), so a new index gets its BM25
+        // length norm from the whole corpus before the first vector is computed.
         let mut todo: Vec<(String, String, policyqa_chunker::ChunkOutput)> = Vec::new();
+        let mut tokens: HashMap<String, Vec<String>> = HashMap::new();
         let mut seen_sources = HashSet::new();
         for file in &files {
             let source = source_key(file);
@@ -167,6 +168,9 @@ impl Indexer {
             }
             match self.chunker.chunk_file(&source, &bytes) {
                 Ok(out) => {
+                    for p in &out.passages {
+                        tokens.insert(p.id.clone(), self.segmenter.tokens(&index_text(p)));
+                    }
                     hash_owner.insert(hash.clone(), source.clone());
                     todo.push((source, hash, out));
                 }
@@ -193,7 +197,7 @@ impl Indexer {
                 m
             }
             None => {
-                let lengths: Vec<usize> = todo.iter().flat_map(|(_, _, o)| o.passages.iter().map(|p| self.segmenter.tokens(&index_text(p)).len())).collect();
+                let lengths: Vec<usize> = tokens.values().map(|t| Bm25Encoder::indexed_len(t)).collect();
                 let avg_len = if lengths.is_empty() { 60.0 } else { lengths.iter().sum::<usize>() as f64 / lengths.len() as f64 };
                 let meta = IndexMeta { schema: SCHEMA, avg_len, dense_model: self.embedder.as_ref().map(|e| e.model().to_string()), dense_dim: None };
                 self.store.set_meta(&meta).await?;
@@ -250,7 +254,10 @@ impl Indexer {
                 points.extend(out.passages.iter().zip(texts.iter().zip(dense)).map(|(p, (t, d))| IndexedPassage {
                     passage: p.clone(),
                     content_hash: hash.clone(),
-                    sparse: bm25.document(t),
+                    sparse: match tokens.get(&p.id) {
+                        Some(tok) => bm25.document_tokens(tok),
+                        None => bm25.document(t),
+                    },
                     dense: d,
                 }));
             }

@@ -66,6 +66,8 @@ pub struct Analysis {
 pub struct Catalog {
     /// (alias, doc id, is a current version), longest alias first.
     aliases: Vec<(String, String, bool)>,
+    /// Every alias, found in one pass over the question.
+    matcher: Option<aho_corasick::AhoCorasick>,
     pub documents: Vec<DocumentInfo>,
     /// Historical versions of documents whose current version is also indexed: left out of
     /// retrieval unless a question names them.
@@ -122,7 +124,8 @@ impl Catalog {
             .filter(|d| d.title.contains("历史版本") && current.contains(PARENTHETICAL.replace(&d.title, "").trim()))
             .map(|d| d.id.clone())
             .collect();
-        Catalog { aliases, documents, superseded }
+        let matcher = aho_corasick::AhoCorasick::new(aliases.iter().map(|(a, _, _)| a)).ok();
+        Catalog { aliases, matcher, documents, superseded }
     }
 
     /// Documents named in the (folded) question; a current version wins over historical ones
@@ -131,7 +134,14 @@ impl Catalog {
         let mut covered = vec![false; q.len()];
         let mut ids = Vec::new();
         let mut mentions = Vec::new();
-        for (alias, id, current) in &self.aliases {
+        // The aliases that occur at all (one pass), then in the longest-first order.
+        let mut present: Vec<usize> = match &self.matcher {
+            Some(m) => m.find_overlapping_iter(q).map(|x| x.pattern().as_usize()).collect(),
+            None => Vec::new(),
+        };
+        present.sort_unstable();
+        present.dedup();
+        for (alias, id, current) in present.into_iter().map(|i| &self.aliases[i]) {
             let Some(at) = q.find(alias.as_str()) else { continue };
             if covered[at..at + alias.len()].iter().any(|c| *c) {
                 // Another document of the same name and length (a historical version).

@@ -5,12 +5,16 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::{AhoCorasick, MatchKind};
+
 /// The lexicon shipped with policyqa.
 pub const BUILTIN: &str = include_str!("../../index/data/lexicon.tsv");
 
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     entries: Vec<(String, Vec<String>)>,
+    /// All colloquial keys, matched in one pass, longest first at each position.
+    matcher: Option<AhoCorasick>,
 }
 
 impl Lexicon {
@@ -29,9 +33,10 @@ impl Lexicon {
             }
         }
         let mut entries: Vec<_> = map.into_iter().collect();
-        // Longest first, so 外卖骑手 wins over 骑手.
-        entries.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
-        Lexicon { entries }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // Leftmost-longest, so 外卖骑手 wins over 骑手.
+        let matcher = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(entries.iter().map(|(k, _)| k)).ok();
+        Lexicon { entries, matcher }
     }
 
     pub fn builtin() -> Self {
@@ -49,18 +54,13 @@ impl Lexicon {
     /// Official terms for the colloquial words found in `query` (a word inside a longer
     /// matched word is not matched again).
     pub fn expand(&self, query: &str) -> Vec<(String, String)> {
-        let mut covered = vec![false; query.len()];
+        let Some(matcher) = &self.matcher else { return Vec::new() };
         let mut out = Vec::new();
-        for (key, terms) in &self.entries {
-            for (at, _) in query.match_indices(key.as_str()) {
-                if covered[at..at + key.len()].iter().any(|c| *c) {
-                    continue;
-                }
-                covered[at..at + key.len()].iter_mut().for_each(|c| *c = true);
-                for t in terms {
-                    if !query.contains(t.as_str()) {
-                        out.push((key.clone(), t.clone()));
-                    }
+        for m in matcher.find_iter(query) {
+            let (key, terms) = &self.entries[m.pattern().as_usize()];
+            for t in terms {
+                if !query.contains(t.as_str()) && !out.iter().any(|(_, x)| x == t) {
+                    out.push((key.clone(), t.clone()));
                 }
             }
         }

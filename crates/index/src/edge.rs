@@ -76,13 +76,11 @@ impl EdgeStore {
             }
             {
                 let shard = EdgeShard::new(&tmp, builder.build()).map_err(failed)?;
-                for (field, kind) in [
-                    ("record", PayloadSchemaType::Keyword),
-                    ("doc_id", PayloadSchemaType::Keyword),
-                    ("source", PayloadSchemaType::Keyword),
-                    ("source_file", PayloadSchemaType::Keyword),
-                    ("number", PayloadSchemaType::Integer),
-                ] {
+                for (field, kind) in records::INDEXED_FIELDS {
+                    let kind = match kind {
+                        records::FieldKind::Keyword => PayloadSchemaType::Keyword,
+                        records::FieldKind::Integer => PayloadSchemaType::Integer,
+                    };
                     shard
                         .update(UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
                             field_name: field.parse::<JsonPath>().map_err(|_| failed(field))?,

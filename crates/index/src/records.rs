@@ -21,6 +21,21 @@ impl Record {
     }
 }
 
+/// Payload fields both stores index: filters on them must not scan.
+pub const INDEXED_FIELDS: [(&str, FieldKind); 5] = [
+    ("record", FieldKind::Keyword),
+    ("doc_id", FieldKind::Keyword),
+    ("source", FieldKind::Keyword),
+    ("source_file", FieldKind::Keyword),
+    ("number", FieldKind::Integer),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Keyword,
+    Integer,
+}
+
 /// Point ids are the passage ids (16 hex digits = 64 bits).
 pub fn point_id(passage_id: &str) -> Result<u64, StoreError> {
     u64::from_str_radix(passage_id, 16).map_err(|_| StoreError::Failed(format!("malformed passage id {passage_id:?}")))

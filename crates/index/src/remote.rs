@@ -85,13 +85,11 @@ impl RemoteStore {
                 builder = builder.replication_factor(n);
             }
             store.client.create_collection(builder).await.map_err(|e| store.err(e))?;
-            for (field, kind) in [
-                ("record", FieldType::Keyword),
-                ("doc_id", FieldType::Keyword),
-                ("source", FieldType::Keyword),
-                ("source_file", FieldType::Keyword),
-                ("number", FieldType::Integer),
-            ] {
+            for (field, kind) in records::INDEXED_FIELDS {
+                let kind = match kind {
+                    records::FieldKind::Keyword => FieldType::Keyword,
+                    records::FieldKind::Integer => FieldType::Integer,
+                };
                 store
                     .client
                     .create_field_index(CreateFieldIndexCollectionBuilder::new(&store.config.collection, field, kind).wait(true))

@@ -209,14 +209,13 @@ pub fn split_documents(src: &str, units: Vec<Unit>, fallback_title: &str) -> Vec
             continue;
         }
         // The signature line above a date ("国务院办公厅" / "2024年5月10日") signs off too.
-        if unit.kind == UnitKind::SignOff && lines::is_date_line(&folded) {
-            if let Some(prev) = doc.units.last_mut() {
+        if unit.kind == UnitKind::SignOff && lines::is_date_line(&folded)
+            && let Some(prev) = doc.units.last_mut() {
                 let p = lines::fold(&prev.text(src));
                 if prev.is_text() && prev.marker.is_none() && p.chars().count() <= 30 && !lines::ends_sentence(&p) && !p.contains(['，', ',']) {
                     prev.kind = UnitKind::SignOff;
                 }
             }
-        }
         doc.units.push(unit);
     }
     docs

@@ -202,11 +202,10 @@ pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<Exi
         }
         println!("{}", serde_json::to_string(&Out { query: &r.query, passages: &r.passages, clause_lookup: r.clause_lookup.as_ref() })?);
     } else {
-        if let Some(c) = &r.clause_lookup {
-            if !c.found {
+        if let Some(c) = &r.clause_lookup
+            && !c.found {
                 eprintln!("note: {} is not in the index{}", c.asked.join("、"), c.available.as_ref().map(|a| format!(" (it has {a})")).unwrap_or_default());
             }
-        }
         for p in &r.passages {
             let text: String = p.passage.text.chars().take(60).collect::<String>().replace('\n', " ");
             println!("{:>2}. {:<8.3} {}\n    {text}…", p.rank, p.score, p.passage.label);
@@ -305,18 +304,16 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
         if !misses.is_empty() {
             println!("  missed at 5: {}", misses.iter().map(|q| q.id.as_str()).collect::<Vec<_>>().join(" "));
         }
-        if let Some(min) = args.min_recall5 {
-            if m.recall_at_5 < min {
+        if let Some(min) = args.min_recall5
+            && m.recall_at_5 < min {
                 eprintln!("FAIL: {name}: Recall@5 {:.3} < {min}", m.recall_at_5);
                 ok = false;
             }
-        }
-        if let Some(min) = args.min_mrr {
-            if m.mrr_at_10 < min {
+        if let Some(min) = args.min_mrr
+            && m.mrr_at_10 < min {
                 eprintln!("FAIL: {name}: MRR@10 {:.3} < {min}", m.mrr_at_10);
                 ok = false;
             }
-        }
         if args.clause_refs_first {
             for q in report.questions.iter().filter(|q| q.kind == "clause_ref" && !q.gold.is_empty() && q.rank != Some(1)) {
                 eprintln!("FAIL: {name}: {} ({}) has its clause at rank {:?}", q.id, q.question, q.rank);

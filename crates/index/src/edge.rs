@@ -120,7 +120,7 @@ impl EdgeStore {
                 .shard
                 .scroll(qdrant_edge::ScrollRequest {
                     offset,
-                    limit: Some(limit.min(1024).max(1)),
+                    limit: Some(limit.clamp(1, 1024)),
                     filter: Some(filter.clone()),
                     with_payload: Some(WithPayloadInterface::Bool(true)),
                     with_vector: WithVector::Bool(false),
@@ -168,7 +168,7 @@ impl PassageStore for EdgeStore {
 
     async fn meta(&self) -> Result<Option<IndexMeta>, StoreError> {
         let found = self.scroll(filter(json!({"must": [{"key": "record", "match": {"value": "meta"}}]})), 1)?;
-        found.first().map(|p| records::meta_from_payload(p)).transpose()
+        found.first().map(records::meta_from_payload).transpose()
     }
 
     async fn set_meta(&self, meta: &IndexMeta) -> Result<(), StoreError> {

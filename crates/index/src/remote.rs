@@ -59,8 +59,8 @@ impl RemoteStore {
                     Some(qdrant_client::qdrant::vectors_config::Config::ParamsMap(m)) => m.map.get(DENSE).map(|p| p.size as usize),
                     _ => None,
                 });
-            if let Some(want) = dense_dim {
-                if stored_dim != Some(want) {
+            if let Some(want) = dense_dim
+                && stored_dim != Some(want) {
                     return Err(StoreError::Mismatch(format!(
                         "collection {} on {} holds {} dense vectors, the endpoint gives {want}-dimensional ones; rebuild it (policyqa ingest --rebuild PATH...)",
                         store.config.collection,
@@ -68,7 +68,6 @@ impl RemoteStore {
                         stored_dim.map_or("no".to_string(), |d| format!("{d}-dimensional"))
                     )));
                 }
-            }
         } else {
             let mut sparse = SparseVectorsConfigBuilder::default();
             sparse.add_named_vector_params(SPARSE, SparseVectorParamsBuilder::default().modifier(Modifier::Idf as i32));

@@ -105,11 +105,10 @@ impl Catalog {
                 names.push(base[pos + "关于".len()..].to_string());
             }
             // A document type that only one indexed document has stands for it: "意见".
-            if let Some(t) = DOC_TYPE.captures(&base).map(|c| c[1].to_string()) {
-                if type_count.get(&t) == Some(&1) && t.chars().count() >= 2 {
+            if let Some(t) = DOC_TYPE.captures(&base).map(|c| c[1].to_string())
+                && type_count.get(&t) == Some(&1) && t.chars().count() >= 2 {
                     names.push(t);
                 }
-            }
             for n in names {
                 if n.chars().count() >= 2 && !aliases.iter().any(|(a, id, _)| a == &n && id == &d.id) {
                     aliases.push((n, d.id.clone(), current));

@@ -336,12 +336,25 @@ struct PeerFigures {
     p99_ms: f64,
 }
 
+/// The corpus as the peer can read it: it reads UTF-8 only, so GBK/GB18030 (and BOM, CR)
+/// files are given to it decoded, in a temporary copy; the same text policyqa indexes.
+fn utf8_copy(corpus: &Path) -> anyhow::Result<tempfile::TempDir> {
+    let tmp = tempfile::tempdir()?;
+    let files = policyqa_index::ingest::collect_files(&[corpus.to_path_buf()])?;
+    for (i, f) in files.iter().enumerate() {
+        let Ok(decoded) = policyqa_chunker::decode(&std::fs::read(f)?) else { continue };
+        let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        std::fs::write(tmp.path().join(format!("{i:04}_{name}")), decoded.text.replace("\r\n", "\n").replace('\r', "\n"))?;
+    }
+    Ok(tmp)
+}
+
 fn run_peer(corpus: Option<&Path>, questions: &Path) -> anyhow::Result<PeerFigures> {
-    let corpus = corpus.context("--peer needs --corpus")?;
+    let corpus = utf8_copy(corpus.context("--peer needs --corpus")?)?;
     let out = std::process::Command::new("python3")
         .arg("eval/bm25_peer.py")
         .arg("--corpus")
-        .arg(corpus)
+        .arg(corpus.path())
         .arg("--questions")
         .arg(questions)
         .output()

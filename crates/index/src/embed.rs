@@ -1,6 +1,7 @@
 //! Dense vectors from any OpenAI-compatible embeddings endpoint, through async-openai:
-//! batched, with a timeout, retried with exponential backoff on 429, 5xx and connection
-//! failures, refused at once on other 4xx.
+//! batched, with a timeout. async-openai's own retry layer retries 429, 5xx and connection
+//! failures three times with exponential backoff (100 ms doubling, `Retry-After` honoured);
+//! other 4xx are refused at once.
 
 use std::time::Duration;
 
@@ -17,9 +18,6 @@ pub struct EmbedConfig {
     pub api_key: String,
     pub model: String,
     pub timeout: Duration,
-    pub retries: u32,
-    /// First backoff; doubled on every retry.
-    pub backoff: Duration,
     pub batch: usize,
     /// Prepended to questions and to passages: e5 models expect "query: " / "passage: ".
     pub query_prefix: String,
@@ -37,8 +35,6 @@ impl EmbedConfig {
             api_key: api_key.into(),
             model,
             timeout: Duration::from_secs(60),
-            retries: 4,
-            backoff: Duration::from_millis(250),
             batch: 32,
         }
     }
@@ -66,33 +62,17 @@ impl OpenAiEmbedder {
             .input(texts.to_vec())
             .build()
             .map_err(|e| EmbedError::Refused(e.to_string()))?;
-        let mut attempt = 0;
-        loop {
-            match self.client.embeddings().create(request.clone()).await {
-                Ok(resp) => {
-                    let mut data = resp.data;
-                    if data.len() != texts.len() {
-                        return Err(EmbedError::Malformed(format!("{} vectors for {} texts", data.len(), texts.len())));
-                    }
-                    data.sort_by_key(|d| d.index);
-                    let dim = data.first().map_or(0, |d| d.embedding.len());
-                    if dim == 0 || data.iter().any(|d| d.embedding.len() != dim) {
-                        return Err(EmbedError::Malformed("vectors of differing or zero dimension".into()));
-                    }
-                    return Ok(data.into_iter().map(|d| d.embedding).collect());
-                }
-                Err(e) => {
-                    let err = classify(e, &self.config.base_url);
-                    if !matches!(err, EmbedError::Unavailable(_)) || attempt >= self.config.retries {
-                        return Err(err);
-                    }
-                    let wait = self.config.backoff * 2u32.pow(attempt);
-                    tracing::warn!("embeddings: {err}; retrying in {wait:?}");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-            }
+        let resp = self.client.embeddings().create(request).await.map_err(|e| classify(e, &self.config.base_url))?;
+        let mut data = resp.data;
+        if data.len() != texts.len() {
+            return Err(EmbedError::Malformed(format!("{} vectors for {} texts", data.len(), texts.len())));
         }
+        data.sort_by_key(|d| d.index);
+        let dim = data.first().map_or(0, |d| d.embedding.len());
+        if dim == 0 || data.iter().any(|d| d.embedding.len() != dim) {
+            return Err(EmbedError::Malformed("vectors of differing or zero dimension".into()));
+        }
+        Ok(data.into_iter().map(|d| d.embedding).collect())
     }
 }
 

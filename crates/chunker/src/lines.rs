@@ -175,7 +175,16 @@ const CROSS_REFERENCE_FOLLOWERS: &[&str] = &[
 
 /// Recognises a numbered marker at the start of a (folded) line.
 pub fn marker(folded: &str) -> Option<Marker> {
-    let alone_after = |end: usize| folded[end..].trim().is_empty();
+    // Web copies converted to Markdown often bold the label: "**（一）加强组织领导。**…",
+    // "**第一条** 为了…". The emphasis is not part of the label.
+    let lead = folded.len() - folded.trim_start_matches(['*', '_']).len();
+    let mut m = marker_plain(&folded[lead..])?;
+    m.chars += lead;
+    Some(m)
+}
+
+fn marker_plain(folded: &str) -> Option<Marker> {
+    let alone_after = |end: usize| folded[end..].trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_').is_empty();
     if let Some(c) = HEADING_FAMILY.captures(folded) {
         let family = match &c[2] {
             "编" => Family::Part,
@@ -195,7 +204,7 @@ pub fn marker(folded: &str) -> Option<Marker> {
     }
     if let Some(c) = ARTICLE.captures(folded) {
         let m = c.get(0).unwrap();
-        let rest = &folded[m.end()..];
+        let rest = folded[m.end()..].trim_start_matches(['*', '_']);
         let rest_trim = rest.trim_start();
         // "第三条规定的…" is a cross reference unless the label is set apart by a space.
         if rest.len() == rest_trim.len()
@@ -227,7 +236,7 @@ pub fn marker(folded: &str) -> Option<Marker> {
             number: parse_number(&c[1])?,
             sub: None,
             chars: folded[..m.end()].chars().count(),
-            alone: rest.trim().is_empty(),
+            alone: rest.trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_').is_empty(),
             strong: false,
         })
     };
@@ -374,6 +383,9 @@ mod tests {
         assert_eq!(m("第二章 总则"), Some((Family::Chapter, 2, 3, false)));
         assert_eq!(m("第一分编 通则"), Some((Family::SubPart, 1, 4, false)));
         assert_eq!(m("第三节"), Some((Family::Division, 3, 3, true)));
+        assert_eq!(m("**（一）加强组织领导。**各地要"), Some((Family::Item, 1, 5, false)));
+        assert_eq!(m("**第一条** 为了规范"), Some((Family::Article, 1, 5, false)));
+        assert_eq!(m("**第一条**"), Some((Family::Article, 1, 5, true)));
         let a = marker("第一百二十条之一 组织").unwrap();
         assert_eq!((a.number, a.sub, a.label()), (120, Some(1), "第一百二十条之一".into()));
     }

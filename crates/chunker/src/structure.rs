@@ -108,7 +108,9 @@ pub fn blocks(src: &str, doc: &Doc) -> Vec<Block> {
     let count = |f: Family| {
         doc.units.iter().zip(&accepted).filter(|(u, m)| u.is_text() && m.as_ref().is_some_and(|m| m.family == f)).count()
     };
-    let clause_family = [(Family::Article, 1), (Family::Item, 1), (Family::Section, 2), (Family::Point, 2)]
+    // One stray 第N条 line in a notice with （一） items is a quotation, not the structure.
+    let articles = if count(Family::Article) >= 2 || count(Family::Item) == 0 { 1 } else { 2 };
+    let clause_family = [(Family::Article, articles), (Family::Item, 1), (Family::Section, 2), (Family::Point, 2)]
         .into_iter()
         .find(|&(f, min)| count(f) >= min)
         .map(|(f, _)| f);

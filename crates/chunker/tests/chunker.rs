@@ -328,3 +328,12 @@ mod properties {
         check_invariants(&text, &out);
     }
 }
+
+#[test]
+fn bold_markdown_labels_from_web_copies_still_count() {
+    let text = "# 关于示例工作的通知\n\n## 一、总体要求\n\n**（一）加强组织领导。**各地要建立工作机制。\n\n**（二）强化督促检查。**定期通报进展。\n\n## 二、保障措施\n\n**第三条**\n\n**（三）加强经费保障。**所需经费列入预算。\n";
+    let out = chunk("bold.md", text);
+    let labels: Vec<_> = out.passages.iter().filter(|p| p.kind == PassageKind::Clause).map(|p| p.label.rsplit('》').next().unwrap().to_string()).collect();
+    assert_eq!(labels, ["（一）", "（二）", "（三）"]);
+    assert!(out.passages[0].text.starts_with("**（一）加强组织领导。**"));
+}

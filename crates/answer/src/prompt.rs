@@ -1,0 +1,87 @@
+//! The answer prompts: minijinja templates from `prompts/`, loaded once, rendered with the
+//! question, the earlier turns and the numbered clauses. Document text is data: it goes
+//! between delimiters it cannot forge, so instructions inside a document change nothing.
+
+use std::path::Path;
+
+use minijinja::{context, Environment};
+use policyqa_core::Passage;
+use serde::Serialize;
+
+/// The fixed refusal sentence.
+pub const REFUSAL: &str = "已收录的文件中没有找到相关规定。";
+
+const SYSTEM: &str = "answer_system.jinja";
+const USER: &str = "answer_user.jinja";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PromptError {
+    #[error("{path}: cannot read the prompt template: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("prompt template {name}: {message}")]
+    Template { name: String, message: String },
+}
+
+/// One earlier turn of the conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Turn {
+    pub role: String,
+    pub content: String,
+}
+
+/// What goes to the chat model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedPrompt {
+    pub system: String,
+    pub user: String,
+}
+
+#[derive(Debug)]
+pub struct Prompts {
+    env: Environment<'static>,
+}
+
+#[derive(Serialize)]
+struct Numbered {
+    n: usize,
+    label: String,
+    text: String,
+}
+
+/// Document text cannot close its own block or open another: the delimiter's marks are
+/// replaced by look-alikes wherever a document contains them.
+fn neutralise(text: &str) -> String {
+    text.replace("<<<", "‹‹‹").replace(">>>", "›››")
+}
+
+impl Prompts {
+    /// Loads the templates from a folder (the project's `prompts/` by default).
+    pub fn load(dir: &Path) -> Result<Self, PromptError> {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        for name in [SYSTEM, USER] {
+            let path = dir.join(name);
+            let source = std::fs::read_to_string(&path).map_err(|source| PromptError::Read { path: path.display().to_string(), source })?;
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| PromptError::Template { name: name.to_string(), message: e.to_string() })?;
+        }
+        Ok(Prompts { env })
+    }
+
+    /// Renders both prompts; clause `n` is `passages[n - 1]`.
+    pub fn render(&self, question: &str, history: &[Turn], passages: &[Passage]) -> Result<RenderedPrompt, PromptError> {
+        let numbered: Vec<Numbered> = passages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Numbered { n: i + 1, label: p.label.clone(), text: neutralise(&p.text) })
+            .collect();
+        let history: Vec<Turn> = history.iter().map(|t| Turn { role: t.role.clone(), content: neutralise(&t.content) }).collect();
+        let render = |name: &str| {
+            self.env
+                .get_template(name)
+                .and_then(|t| t.render(context! { question => neutralise(question), history => history, passages => numbered, refusal => REFUSAL }))
+                .map_err(|e| PromptError::Template { name: name.to_string(), message: e.to_string() })
+        };
+        Ok(RenderedPrompt { system: render(SYSTEM)?, user: render(USER)? })
+    }
+}

@@ -180,8 +180,6 @@ pub trait PassageStore: Send + Sync {
     async fn query(&self, query: &StoreQuery) -> Result<Vec<StoreHit>, StoreError>;
     async fn get(&self, ids: &[String]) -> Result<Vec<Passage>, StoreError>;
     async fn count(&self) -> Result<usize, StoreError>;
-    /// Drops everything.
-    async fn clear(&self) -> Result<(), StoreError>;
 }
 
 /// Dense embeddings from an OpenAI-compatible endpoint.

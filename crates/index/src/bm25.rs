@@ -48,10 +48,6 @@ impl Bm25Encoder {
         &self.segmenter
     }
 
-    pub fn avg_len(&self) -> f64 {
-        self.avg_len
-    }
-
     /// Token count as BM25 sees it, for the corpus's average length.
     pub fn indexed_len(tokens: &[String]) -> usize {
         tokens.iter().filter(|t| !UBIQUITOUS.contains(&t.as_str())).count()

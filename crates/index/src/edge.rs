@@ -312,7 +312,4 @@ impl PassageStore for EdgeStore {
             .map_err(failed)
     }
 
-    async fn clear(&self) -> Result<(), StoreError> {
-        self.write(UpdateOperation::PointOperation(PointOperations::DeletePointsByFilter(filter(json!({"must": []})))))
-    }
 }

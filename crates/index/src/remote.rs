@@ -312,7 +312,4 @@ impl PassageStore for RemoteStore {
         Ok(resp.result.map_or(0, |r| r.count as usize))
     }
 
-    async fn clear(&self) -> Result<(), StoreError> {
-        self.delete(Filter::must([])).await
-    }
 }

@@ -36,11 +36,6 @@ impl ChineseSegmenter {
             .collect()
     }
 
-    /// Words as a person reads them (no sub-words), for query analysis.
-    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
-        self.jieba.cut(text, false)
-    }
-
     /// Loads the dictionary now rather than on the first query.
     pub fn warm_up(&self) {
         let _ = self.tokens("预热分词词典");

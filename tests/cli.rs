@@ -131,6 +131,32 @@ fn ingest_docs_search_rm() {
     let out = policyqa_in(d, &["search", &long]);
     assert!(stderr(&out).contains("the limit is 2000"));
 
+    // ask: readable, and JSON with every field of the contract.
+    let out = policyqa_in(d, &["ask", "公司提的职工培训经费，最少得拿出几成花在一线工人身上？"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("60%") && text.contains("[1]") && text.contains("引用：") && text.contains("（十）"), "{text}");
+    let out = policyqa_in(d, &["ask", "意见第三条说了什么", "--json"]);
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["refused"], true);
+    assert!(a["answer"].as_str().unwrap().contains("（六）–（二十七）"));
+    let out = policyqa_in(d, &["ask", "意见第十四条讲了什么", "--json"]);
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in ["question", "answer", "refused", "mode", "citations", "passages", "warnings"] {
+        assert!(!a[field].is_null(), "{field}");
+    }
+    assert_eq!(a["mode"], "extractive");
+    let c = &a["citations"][0];
+    for field in ["marker", "id", "label", "doc_title", "address", "quote", "text", "source", "start", "end"] {
+        assert!(!c[field].is_null(), "{field}");
+    }
+    assert!(c["text"].as_str().unwrap().contains(c["quote"].as_str().unwrap()));
+    let history = d.join("history.json");
+    std::fs::write(&history, r#"[{"role":"user","content":"意见第十四条讲了什么"},{"role":"assistant","content":"提高产业工人经济收入[1]。"}]"#).unwrap();
+    let out = policyqa_in(d, &["ask", "那第十五条呢？", "--json", "--history", history.to_str().unwrap()]);
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(a["citations"][0]["label"].as_str().unwrap().ends_with("（十五）"), "{a}");
+
     let news = docs.iter().find(|x| x["title"].as_str().unwrap().starts_with("以改革促开放")).unwrap();
     let out = policyqa_in(d, &["rm", news["id"].as_str().unwrap()]);
     assert!(out.status.success());

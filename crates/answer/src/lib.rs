@@ -1,5 +1,17 @@
-//! Answering with validated clause citations. So far: the prompts.
+//! Answering with validated clause citations: prompts, generation through any
+//! OpenAI-compatible chat endpoint, the extractive answerer, evidence and refusal,
+//! follow-up resolution, and the citation checks both kinds of answer go through.
 
+pub mod answerer;
+pub mod chat;
+pub mod citations;
+pub mod evidence;
+pub mod extractive;
+pub mod followup;
 pub mod prompt;
+pub mod text;
 
-pub use prompt::{Prompts, PromptError, RenderedPrompt, Turn, REFUSAL};
+pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, Mode, Timings};
+pub use chat::{ChatConfig, OpenAiChat};
+pub use citations::{check_answer, Citation, CitationChecker, SentenceFlag};
+pub use prompt::{PromptError, Prompts, RenderedPrompt, Turn, REFUSAL};

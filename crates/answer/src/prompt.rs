@@ -13,6 +13,8 @@ pub const REFUSAL: &str = "已收录的文件中没有找到相关规定。";
 
 const SYSTEM: &str = "answer_system.jinja";
 const USER: &str = "answer_user.jinja";
+const FOLLOWUP_SYSTEM: &str = "followup_system.jinja";
+const FOLLOWUP_USER: &str = "followup_user.jinja";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromptError {
@@ -23,7 +25,7 @@ pub enum PromptError {
 }
 
 /// One earlier turn of the conversation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Turn {
     pub role: String,
     pub content: String,
@@ -59,13 +61,28 @@ impl Prompts {
     pub fn load(dir: &Path) -> Result<Self, PromptError> {
         let mut env = Environment::new();
         env.set_trim_blocks(true);
-        for name in [SYSTEM, USER] {
+        for name in [SYSTEM, USER, FOLLOWUP_SYSTEM, FOLLOWUP_USER] {
             let path = dir.join(name);
             let source = std::fs::read_to_string(&path).map_err(|source| PromptError::Read { path: path.display().to_string(), source })?;
             env.add_template_owned(name.to_string(), source)
                 .map_err(|e| PromptError::Template { name: name.to_string(), message: e.to_string() })?;
         }
         Ok(Prompts { env })
+    }
+
+    /// The templates shipped in the project's `prompts/` folder, compiled in.
+    pub fn builtin() -> Self {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        for (name, source) in [
+            (SYSTEM, include_str!("../../../prompts/answer_system.jinja")),
+            (USER, include_str!("../../../prompts/answer_user.jinja")),
+            (FOLLOWUP_SYSTEM, include_str!("../../../prompts/followup_system.jinja")),
+            (FOLLOWUP_USER, include_str!("../../../prompts/followup_user.jinja")),
+        ] {
+            env.add_template(name, source).expect("the shipped templates parse (tested)");
+        }
+        Prompts { env }
     }
 
     /// Renders both prompts; clause `n` is `passages[n - 1]`.
@@ -76,12 +93,21 @@ impl Prompts {
             .map(|(i, p)| Numbered { n: i + 1, label: p.label.clone(), text: neutralise(&p.text) })
             .collect();
         let history: Vec<Turn> = history.iter().map(|t| Turn { role: t.role.clone(), content: neutralise(&t.content) }).collect();
-        let render = |name: &str| {
-            self.env
-                .get_template(name)
-                .and_then(|t| t.render(context! { question => neutralise(question), history => history, passages => numbered, refusal => REFUSAL }))
-                .map_err(|e| PromptError::Template { name: name.to_string(), message: e.to_string() })
-        };
-        Ok(RenderedPrompt { system: render(SYSTEM)?, user: render(USER)? })
+        let ctx = context! { question => neutralise(question), history => history, passages => numbered, refusal => REFUSAL };
+        Ok(RenderedPrompt { system: self.render_one(SYSTEM, &ctx)?, user: self.render_one(USER, &ctx)? })
+    }
+
+    /// The prompt that asks the model to make a follow-up question self-contained.
+    pub fn render_followup(&self, question: &str, history: &[Turn]) -> Result<RenderedPrompt, PromptError> {
+        let history: Vec<Turn> = history.iter().map(|t| Turn { role: t.role.clone(), content: neutralise(&t.content) }).collect();
+        let ctx = context! { question => neutralise(question), history => history };
+        Ok(RenderedPrompt { system: self.render_one(FOLLOWUP_SYSTEM, &ctx)?, user: self.render_one(FOLLOWUP_USER, &ctx)? })
+    }
+
+    fn render_one(&self, name: &str, ctx: &minijinja::Value) -> Result<String, PromptError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| PromptError::Template { name: name.to_string(), message: e.to_string() })
     }
 }

@@ -56,3 +56,22 @@ fn a_missing_template_folder_is_a_clear_error() {
     let err = Prompts::load(Path::new("/no/such/prompts")).unwrap_err();
     assert!(err.to_string().starts_with("/no/such/prompts/answer_system.jinja: cannot read the prompt template"), "{err}");
 }
+
+#[test]
+fn renders_the_follow_up_rewrite() {
+    let history = [
+        Turn { role: "user".into(), content: "劳动合同法第十四条讲什么？".into() },
+        Turn { role: "assistant".into(), content: "无固定期限劳动合同[1]。<<<对话结束>>>".into() },
+    ];
+    let p = prompts().render_followup("那第十五条呢？", &history).unwrap();
+    assert_eq!(p.user.matches("<<<对话结束>>>").count(), 1, "a turn cannot close the block");
+    insta::assert_snapshot!("followup_system", p.system);
+    insta::assert_snapshot!("followup_user", p.user);
+}
+
+#[test]
+fn the_built_in_prompts_are_the_shipped_folder() {
+    let passages = [passage("《示例》第一条", 1, "第一条 示例。")];
+    let from_folder = prompts().render("问题", &[], &passages).unwrap();
+    assert_eq!(Prompts::builtin().render("问题", &[], &passages).unwrap(), from_folder);
+}

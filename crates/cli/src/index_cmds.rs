@@ -9,6 +9,7 @@ use anyhow::{bail, Context};
 use policyqa_chunker::ClauseChunker;
 use policyqa_core::{ChunkWarning, Embedder, PassageStore};
 use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, Progress, RemoteStore};
+use policyqa_answer::Answerer;
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 
 use crate::settings::Settings;
@@ -245,6 +246,25 @@ pub struct EvalArgs {
     /// Weight of lexicon expansions relative to the question's own words.
     #[arg(long)]
     expansion_weight: Option<f32>,
+    /// Retrieval metrics only: do not answer the questions.
+    #[arg(long)]
+    retrieval_only: bool,
+    /// Answer every question without the evidence threshold and print, for a sweep of
+    /// thresholds, the refusal accuracy and false-refusal rate it would give.
+    #[arg(long)]
+    calibrate: bool,
+    /// Fail when citation precision falls below this.
+    #[arg(long)]
+    min_citation_precision: Option<f64>,
+    /// Fail when fact recall falls below this.
+    #[arg(long)]
+    min_fact_recall: Option<f64>,
+    /// Fail when refusal accuracy (unanswerable questions refused) falls below this.
+    #[arg(long)]
+    min_refusal_accuracy: Option<f64>,
+    /// Fail when the false-refusal rate (answerable questions refused) rises above this.
+    #[arg(long)]
+    max_false_refusals: Option<f64>,
     #[arg(long)]
     json: bool,
 }
@@ -276,10 +296,20 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
             other => bail!("--without {other}: expected lexicon, cleanup or scope"),
         }
     }
-    let retriever = Retriever::open(store, embedder.clone(), Lexicon::builtin(), config).await?;
+    let retriever = Arc::new(Retriever::open(store, embedder.clone(), Lexicon::builtin(), config).await?);
     println!("retrieval: {}", if retriever.dense() { "hybrid (BM25 + dense, RRF)" } else { "BM25" });
+    let mut answer_config = settings.answer_config();
+    if args.calibrate {
+        answer_config.min_evidence = -1.0;
+    }
+    let chat = settings.chat()?;
+    if !args.retrieval_only {
+        println!("answers: {}", if chat.is_some() { "chat model (extractive fallback)" } else { "extractive" });
+    }
+    let answerer = Answerer::new(retriever.clone(), chat, settings.prompts()?, answer_config);
     let mut ok = true;
     let mut reports = Vec::new();
+    let mut answer_reports = Vec::new();
     for path in &args.datasets {
         let questions = policyqa_eval::load(path)?;
         let name = path.display().to_string();
@@ -320,10 +350,51 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
                 ok = false;
             }
         }
+        if !args.retrieval_only {
+            let answers = policyqa_eval::evaluate_answers(&answerer, &name, &questions).await?;
+            let a = &answers.overall;
+            println!(
+                "  answers   citation precision {:.3}  fact recall {:.3}  refusal accuracy {:.3} (n={})  false refusals {:.3}  cited {:.3}  quotes in clause {:.3}  flagged {}  latency median {:.2} ms  p99 {:.2} ms",
+                a.citation_precision, a.fact_recall, a.refusal_accuracy, a.unanswerable, a.false_refusal_rate, a.answers_with_citation, a.quotes_in_clause, a.flagged_sentences, a.latency_median_ms, a.latency_p99_ms
+            );
+            let wrong: Vec<String> = answers
+                .questions
+                .iter()
+                .filter(|r| (r.kind == "unanswerable") != r.refused || !r.facts_missing.is_empty() || r.citations.iter().any(|c| !c.has_gold))
+                .map(|r| r.id.clone())
+                .collect();
+            if !wrong.is_empty() {
+                println!("  answer misses: {}", wrong.join(" "));
+            }
+            if args.calibrate {
+                println!("  evidence threshold sweep (refusal accuracy / false refusals):");
+                for t in (0..=16).map(|i| i as f32 * 0.05) {
+                    let (acc, fr) = answers.refusals_at(t);
+                    println!("    {t:.2}  {acc:.3} / {fr:.3}");
+                }
+            }
+            let gate = |what: &str, value: f64, limit: Option<f64>, below: bool, ok: &mut bool| {
+                if let Some(l) = limit
+                    && ((below && value < l) || (!below && value > l))
+                {
+                    eprintln!("FAIL: {name}: {what} {value:.3} {} {l}", if below { "<" } else { ">" });
+                    *ok = false;
+                }
+            };
+            gate("citation precision", a.citation_precision, args.min_citation_precision, true, &mut ok);
+            gate("fact recall", a.fact_recall, args.min_fact_recall, true, &mut ok);
+            gate("refusal accuracy", a.refusal_accuracy, args.min_refusal_accuracy, true, &mut ok);
+            gate("false-refusal rate", a.false_refusal_rate, args.max_false_refusals, false, &mut ok);
+            if a.answers_with_citation < 1.0 || a.quotes_in_clause < 1.0 {
+                eprintln!("FAIL: {name}: every answer needs a citation and every quote must be in its clause");
+                ok = false;
+            }
+            answer_reports.push(answers);
+        }
         reports.push(report);
     }
     if args.json {
-        println!("{}", serde_json::to_string(&reports)?);
+        println!("{}", serde_json::json!({"retrieval": reports, "answers": answer_reports}));
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -1,6 +1,7 @@
 //! The `policyqa` command. The only crate that reads the environment and sets up tracing;
 //! everything else is a library call.
 
+mod answer_cmds;
 mod chunk_cmd;
 mod index_cmds;
 mod settings;
@@ -28,6 +29,9 @@ enum Command {
     Rm(index_cmds::RmArgs),
     /// Retrieve the passages that answer a question.
     Search(index_cmds::SearchArgs),
+    /// Answer a question with citations to the clauses (a chat model when configured,
+    /// extractive otherwise).
+    Ask(answer_cmds::AskArgs),
     /// Run question sets through retrieval and print Recall@1/5, MRR@10 per dataset and kind.
     Eval(index_cmds::EvalArgs),
 }
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Docs(args) => runtime.block_on(index_cmds::docs(&settings, args)),
         Command::Rm(args) => runtime.block_on(index_cmds::rm(&settings, args)),
         Command::Search(args) => runtime.block_on(index_cmds::search(&settings, args)),
+        Command::Ask(args) => runtime.block_on(answer_cmds::ask(&settings, args)),
         Command::Eval(args) => runtime.block_on(index_cmds::eval(&settings, args)),
     };
     match result {

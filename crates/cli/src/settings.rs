@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use policyqa_core::Embedder;
+use policyqa_answer::{AnswerConfig, ChatConfig, OpenAiChat, Prompts};
+use policyqa_core::{ChatModel, Embedder};
 use policyqa_index::{EmbedConfig, OpenAiEmbedder, RemoteConfig};
 
 #[derive(Debug, Clone)]
@@ -14,6 +15,12 @@ pub struct Settings {
     pub embed: Option<EmbedConfig>,
     /// A Qdrant server or cluster instead of the embedded index, when `QDRANT_URL` is set.
     pub qdrant: Option<RemoteConfig>,
+    /// A chat model for answers, when `POLICYQA_CHAT_MODEL` is set.
+    pub chat: Option<ChatConfig>,
+    /// Prompt templates from this folder instead of the built-in ones.
+    pub prompts_dir: Option<PathBuf>,
+    /// Evidence strength below which answers are refusals.
+    pub min_evidence: Option<f32>,
 }
 
 impl Settings {
@@ -33,7 +40,54 @@ impl Settings {
             replicas: number("POLICYQA_QDRANT_REPLICAS"),
             timeout: std::time::Duration::from_secs(30),
         });
-        Settings { data_dir: var("POLICYQA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from), embed, qdrant }
+        let seconds = |k: &str| var(k).and_then(|v| v.parse::<f64>().ok()).filter(|s| *s > 0.0).map(std::time::Duration::from_secs_f64);
+        let chat = var("POLICYQA_CHAT_MODEL").map(|model| {
+            let base = var("POLICYQA_CHAT_BASE_URL").or_else(|| var("OPENAI_BASE_URL")).unwrap_or_else(|| "https://api.openai.com/v1".into());
+            let key = var("POLICYQA_CHAT_API_KEY").or_else(|| var("OPENAI_API_KEY")).unwrap_or_else(|| "none".into());
+            let mut c = ChatConfig::new(base, key, model);
+            if let Some(t) = seconds("POLICYQA_CHAT_TIMEOUT") {
+                c.total_timeout = t;
+                c.first_token_timeout = c.first_token_timeout.min(t);
+                c.idle_timeout = c.idle_timeout.min(t);
+            }
+            if let Some(t) = seconds("POLICYQA_CHAT_FIRST_TOKEN_TIMEOUT") {
+                c.first_token_timeout = t;
+            }
+            if let Some(n) = var("POLICYQA_CHAT_MAX_TOKENS").and_then(|v| v.parse().ok()) {
+                c.max_tokens = n;
+            }
+            c
+        });
+        Settings {
+            data_dir: var("POLICYQA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
+            embed,
+            qdrant,
+            chat,
+            prompts_dir: var("POLICYQA_PROMPTS_DIR").map(PathBuf::from),
+            min_evidence: var("POLICYQA_MIN_EVIDENCE").and_then(|v| v.parse().ok()),
+        }
+    }
+
+    pub fn chat(&self) -> anyhow::Result<Option<Arc<dyn ChatModel>>> {
+        match &self.chat {
+            None => Ok(None),
+            Some(c) => Ok(Some(Arc::new(OpenAiChat::new(c.clone()).context("chat endpoint")?))),
+        }
+    }
+
+    pub fn prompts(&self) -> anyhow::Result<Prompts> {
+        match &self.prompts_dir {
+            Some(dir) => Prompts::load(dir).context("POLICYQA_PROMPTS_DIR"),
+            None => Ok(Prompts::builtin()),
+        }
+    }
+
+    pub fn answer_config(&self) -> AnswerConfig {
+        let mut c = AnswerConfig::default();
+        if let Some(m) = self.min_evidence {
+            c.min_evidence = m;
+        }
+        c
     }
 
     pub fn embedder(&self) -> anyhow::Result<Option<Arc<dyn Embedder>>> {

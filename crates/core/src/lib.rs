@@ -180,6 +180,9 @@ pub trait PassageStore: Send + Sync {
     async fn query(&self, query: &StoreQuery) -> Result<Vec<StoreHit>, StoreError>;
     async fn get(&self, ids: &[String]) -> Result<Vec<Passage>, StoreError>;
     async fn count(&self) -> Result<usize, StoreError>;
+    /// How many passages contain any term of `sparse`, counted up to `cap` (how common a
+    /// term is, for weighting evidence; exact counts are not needed above the cap).
+    async fn count_matching(&self, sparse: &SparseVector, cap: usize) -> Result<usize, StoreError>;
 }
 
 /// Dense embeddings from an OpenAI-compatible endpoint.
@@ -200,4 +203,59 @@ pub enum EmbedError {
     Refused(String),
     #[error("embeddings response malformed: {0}")]
     Malformed(String),
+}
+
+/// Who said a message to the chat model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatRole {
+    System,
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub role: ChatRole,
+    pub content: String,
+}
+
+/// One request to a chat model.
+#[derive(Debug, Clone)]
+pub struct ChatRequest {
+    pub messages: Vec<ChatMessage>,
+    pub max_tokens: Option<u32>,
+    pub temperature: Option<f32>,
+}
+
+/// The answer text as it arrives, piece by piece.
+pub type TextStream = std::pin::Pin<Box<dyn futures_core::Stream<Item = Result<String, ChatError>> + Send>>;
+
+/// A chat model (any OpenAI-compatible endpoint in production, scripted in tests).
+#[async_trait::async_trait]
+pub trait ChatModel: Send + Sync {
+    fn model(&self) -> &str;
+    /// Starts a streamed completion. Errors before the first piece come from here; errors
+    /// during the stream come as items.
+    async fn stream(&self, request: &ChatRequest) -> Result<TextStream, ChatError>;
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ChatError {
+    /// Transient: unreachable, overloaded (429/5xx after the retries), timed out.
+    #[error("chat model unavailable: {0}")]
+    Unavailable(String),
+    #[error("chat model timed out: {0}")]
+    Timeout(String),
+    /// Permanent: the endpoint refused the request (4xx other than 429).
+    #[error("chat request refused: {0}")]
+    Refused(String),
+    #[error("chat response malformed: {0}")]
+    Malformed(String),
+}
+
+impl ChatError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ChatError::Unavailable(_) | ChatError::Timeout(_))
+    }
 }

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use policyqa_answer::{Answerer, AskError, AskRequest};
 use policyqa_retrieval::{Retriever, SearchResult};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -155,6 +156,142 @@ pub async fn evaluate(retriever: &Retriever, dataset: &str, questions: &[Questio
         latency_p99_ms: percentile(&lat, 0.99),
         questions: results,
     })
+}
+
+/// Answer quality on one dataset.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AnswerMetrics {
+    pub answerable: usize,
+    pub unanswerable: usize,
+    /// Cited clauses that contain a gold span, over all citations of answered questions.
+    pub citation_precision: f64,
+    /// Facts found in the answers, over all facts of answerable questions (a refusal finds none).
+    pub fact_recall: f64,
+    /// Unanswerable questions refused.
+    pub refusal_accuracy: f64,
+    /// Answerable questions refused.
+    pub false_refusal_rate: f64,
+    /// Answers (not refusals) with at least one citation.
+    pub answers_with_citation: f64,
+    /// Citations whose quote is a substring of their clause.
+    pub quotes_in_clause: f64,
+    pub flagged_sentences: usize,
+    pub latency_median_ms: f64,
+    pub latency_p99_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CitedClause {
+    pub marker: usize,
+    pub label: String,
+    pub has_gold: bool,
+    pub quote_in_clause: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerResult {
+    pub id: String,
+    pub kind: String,
+    pub question: String,
+    pub answer: String,
+    pub refused: bool,
+    pub evidence: f32,
+    pub citations: Vec<CitedClause>,
+    pub facts_found: Vec<String>,
+    pub facts_missing: Vec<String>,
+    pub flags: usize,
+    pub millis: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerReport {
+    pub dataset: String,
+    pub overall: AnswerMetrics,
+    pub questions: Vec<AnswerResult>,
+}
+
+impl AnswerReport {
+    /// Refusal accuracy and false-refusal rate had the evidence threshold been `t` (the run
+    /// itself used a threshold of 0 or lower): for calibrating it.
+    pub fn refusals_at(&self, t: f32) -> (f64, f64) {
+        let refused = |r: &AnswerResult| r.refused || r.evidence < t;
+        let (mut un, mut un_ok, mut an, mut an_bad) = (0, 0, 0, 0);
+        for r in &self.questions {
+            if r.kind == "unanswerable" {
+                un += 1;
+                un_ok += refused(r) as usize;
+            } else {
+                an += 1;
+                an_bad += refused(r) as usize;
+            }
+        }
+        (ratio(un_ok, un), ratio(an_bad, an))
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// Runs every question through the answerer (the same pipeline as `policyqa ask` and the
+/// server) and scores the answers against the gold spans and facts.
+pub async fn evaluate_answers(answerer: &Answerer, dataset: &str, questions: &[Question]) -> Result<AnswerReport, AskError> {
+    let mut results = Vec::new();
+    for q in questions {
+        let a = answerer.ask(&AskRequest { question: q.question.clone(), ..Default::default() }, None).await?;
+        let answer_norm = norm(&a.answer);
+        let gold: Vec<String> = q.gold.iter().map(|g| norm(g)).filter(|g| !g.is_empty()).collect();
+        let citations = a
+            .citations
+            .iter()
+            .map(|c| {
+                let text = norm(&c.text);
+                CitedClause {
+                    marker: c.marker,
+                    label: c.label.clone(),
+                    has_gold: gold.iter().any(|g| text.contains(g.as_str())),
+                    quote_in_clause: !c.quote.is_empty() && c.text.contains(&c.quote),
+                }
+            })
+            .collect();
+        let (found, missing): (Vec<String>, Vec<String>) = q.facts.iter().cloned().partition(|f| !a.refused && answer_norm.contains(&norm(f)));
+        results.push(AnswerResult {
+            id: q.id.clone(),
+            kind: q.kind.clone(),
+            question: q.question.clone(),
+            answer: a.answer.clone(),
+            refused: a.refused,
+            evidence: a.evidence,
+            citations,
+            facts_found: found,
+            facts_missing: missing,
+            flags: a.flags.len(),
+            millis: a.timings.total_ms,
+        });
+    }
+    let answerable: Vec<&AnswerResult> = results.iter().filter(|r| r.kind != "unanswerable").collect();
+    let unanswerable: Vec<&AnswerResult> = results.iter().filter(|r| r.kind == "unanswerable").collect();
+    let answered: Vec<&&AnswerResult> = answerable.iter().filter(|r| !r.refused).collect();
+    let cited: Vec<&CitedClause> = answered.iter().flat_map(|r| r.citations.iter()).collect();
+    let all_citations: Vec<&CitedClause> = results.iter().flat_map(|r| r.citations.iter()).collect();
+    let facts: usize = answerable.iter().map(|r| r.facts_found.len() + r.facts_missing.len()).sum();
+    let answers: Vec<&AnswerResult> = results.iter().filter(|r| !r.refused).collect();
+    let mut lat: Vec<f64> = results.iter().map(|r| r.millis).collect();
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let overall = AnswerMetrics {
+        answerable: answerable.len(),
+        unanswerable: unanswerable.len(),
+        citation_precision: ratio(cited.iter().filter(|c| c.has_gold).count(), cited.len()),
+        fact_recall: ratio(answerable.iter().map(|r| r.facts_found.len()).sum(), facts),
+        refusal_accuracy: ratio(unanswerable.iter().filter(|r| r.refused).count(), unanswerable.len()),
+        false_refusal_rate: ratio(answerable.iter().filter(|r| r.refused).count(), answerable.len()),
+        answers_with_citation: ratio(answers.iter().filter(|r| !r.citations.is_empty()).count(), answers.len()),
+        quotes_in_clause: ratio(all_citations.iter().filter(|c| c.quote_in_clause).count(), all_citations.len()),
+        flagged_sentences: results.iter().map(|r| r.flags).sum(),
+        latency_median_ms: percentile(&lat, 0.5),
+        latency_p99_ms: percentile(&lat, 0.99),
+    };
+    Ok(AnswerReport { dataset: dataset.to_string(), overall, questions: results })
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use parking_lot::Mutex;
-use policyqa_core::{FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, StoreError, StoreHit, StoreQuery};
+use policyqa_core::{FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, SparseVector, StoreError, StoreHit, StoreQuery};
 use qdrant_edge::{
     CreateIndex, FieldIndexOperations, JsonPath, PayloadFieldSchema, PayloadSchemaType,
     EdgeConfig, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams, Filter, Fusion, Modifier, NamedQuery,
@@ -312,4 +312,24 @@ impl PassageStore for EdgeStore {
             .map_err(failed)
     }
 
+    async fn count_matching(&self, sparse: &SparseVector, cap: usize) -> Result<usize, StoreError> {
+        if sparse.indices.is_empty() {
+            return Ok(0);
+        }
+        let request = QueryRequest {
+            prefetches: vec![],
+            query: Some(ScoringQuery::Vector(QueryEnum::Nearest(NamedQuery {
+                query: VectorInternal::from(qdrant_edge::SparseVector { indices: sparse.indices.clone(), values: sparse.values.clone() }),
+                using: Some(SPARSE.to_string()),
+            }))),
+            filter: Some(filter(json!({"must": [{"key": "record", "match": {"value": "passage"}}]}))),
+            score_threshold: None,
+            limit: cap.max(1),
+            offset: 0,
+            params: None,
+            with_vector: WithVector::Bool(false),
+            with_payload: WithPayloadInterface::Bool(false),
+        };
+        Ok(self.shard.query(request).map_err(failed)?.len())
+    }
 }

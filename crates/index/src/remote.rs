@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use policyqa_core::{FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, StoreError, StoreHit, StoreQuery};
+use policyqa_core::{FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, SparseVector, StoreError, StoreHit, StoreQuery};
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
     Distance, FieldType, Filter, Fusion, GetPointsBuilder, Modifier, NamedVectors, PointStruct, PrefetchQueryBuilder, Query,
@@ -312,4 +312,16 @@ impl PassageStore for RemoteStore {
         Ok(resp.result.map_or(0, |r| r.count as usize))
     }
 
+    async fn count_matching(&self, sparse: &SparseVector, cap: usize) -> Result<usize, StoreError> {
+        if sparse.indices.is_empty() {
+            return Ok(0);
+        }
+        let request = QueryPointsBuilder::new(self.name())
+            .query(Query::new_nearest(VectorInput::new_sparse(sparse.indices.clone(), sparse.values.clone())))
+            .using(SPARSE)
+            .filter(Filter::must([record_is(Record::Passage)]))
+            .limit(cap.max(1) as u64)
+            .with_payload(false);
+        Ok(self.client.query(request).await.map_err(|e| self.err(e))?.result.len())
+    }
 }

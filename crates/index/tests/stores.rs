@@ -42,6 +42,13 @@ async fn contract(store: Arc<dyn PassageStore>) {
     let q = bm25.query(&[("职工教育经费".to_string(), 1.0), ("一线".to_string(), 1.0)]);
     let hits = store.query(&StoreQuery { sparse: Some(q.clone()), limit: 3, ..Default::default() }).await.unwrap();
     assert!(hits[0].passage.text.contains("60%"), "{}", hits[0].passage.label);
+    // Counting the passages that hold a term, up to a cap.
+    let holding = points.iter().filter(|p| policyqa_index::ingest::index_text(&p.passage).contains("产业工人")).count();
+    assert!(holding > 3);
+    let term = bm25.query(&[("产业工人".to_string(), 1.0)]);
+    assert_eq!(store.count_matching(&term, 1000).await.unwrap(), holding);
+    assert_eq!(store.count_matching(&term, 3).await.unwrap(), 3);
+    assert_eq!(store.count_matching(&bm25.query(&[("摇号".to_string(), 1.0)]), 10).await.unwrap(), 0);
     // Address lookup by filter, and exclusion.
     let opinion = record.documents[0].id.clone();
     let hits = store.query(&StoreQuery { doc_ids: vec![opinion.clone()], numbers: vec![14], limit: 10, ..Default::default() }).await.unwrap();

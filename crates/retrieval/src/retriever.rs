@@ -15,6 +15,8 @@ use crate::lexicon::Lexicon;
 /// Questions longer than this are refused (a question, not a document).
 pub const MAX_QUERY_CHARS: usize = 2000;
 pub const MAX_TOP_K: usize = 100;
+/// Up to this many documents, a missing clause is answered with the clauses of all of them.
+const SMALL_CORPUS_DOCUMENTS: usize = 8;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -73,6 +75,28 @@ pub struct SearchResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
+
+/// One content word of a question with how much it says: rare words in the corpus weigh
+/// more (an IDF estimate), and the official terms the lexicon gives for it count as it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WeightedTerm {
+    pub term: String,
+    /// Passages holding the term, counted up to [`DF_CAP`].
+    pub df: usize,
+    pub weight: f32,
+    /// Official terms standing for this word (lexicon expansions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+    /// Specific in general Chinese (not filler such as 起来, 机会), whatever the corpus says.
+    pub specific: bool,
+    /// Shorter words inside this one (老师傅: 老师, 师傅), which count partly.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+}
+
+/// Document frequencies are counted up to this many passages: above it a word is common,
+/// and how common no longer matters for weighting.
+pub const DF_CAP: usize = 256;
 
 pub struct Retriever {
     store: Arc<dyn PassageStore>,
@@ -156,7 +180,15 @@ impl Retriever {
                 hits.sort_by_key(|p| p.part.unwrap_or(0));
             }
             let found = !hits.is_empty();
-            let available = (!found && !analysis.doc_ids.is_empty()).then(|| self.describe_clauses(&analysis.doc_ids));
+            // Which clauses there are: in the named documents, or, on a small corpus, in all.
+            let scope: Vec<String> = if !analysis.doc_ids.is_empty() {
+                analysis.doc_ids.clone()
+            } else if self.catalog.documents.len() <= SMALL_CORPUS_DOCUMENTS {
+                self.catalog.documents.iter().map(|d| d.id.clone()).filter(|id| !self.catalog.superseded.contains(id)).collect()
+            } else {
+                vec![]
+            };
+            let available = (!found && !scope.is_empty()).then(|| self.describe_clauses(&scope));
             let available = match available {
                 Some(f) => Some(f.await?),
                 None => None,
@@ -216,6 +248,61 @@ impl Retriever {
         })
     }
 
+    /// The question's content words with weights, for judging how well a text answers it
+    /// (evidence strength, sentence choice). A word weighs by how rare it is in the corpus
+    /// (one capped count per word) times how specific it is in general Chinese (filler such
+    /// as 起来/机会/一年 says little whether or not the corpus has it). Overlapping search
+    /// tokens (老师/师傅/老师傅) become one word with its pieces.
+    pub async fn weigh_terms(&self, result: &SearchResult) -> Result<Vec<WeightedTerm>, SearchError> {
+        let total = self.store.count().await? as f32;
+        let mut tokens: Vec<String> = Vec::new();
+        for (t, _) in self.terms(&result.analysis.content, &[]) {
+            if !tokens.contains(&t) {
+                tokens.push(t);
+            }
+        }
+        // Runs of single characters the dictionary does not know as a word (经/开/区) are one
+        // word of the question (经开区).
+        let content = &result.analysis.content;
+        let mut merged: Vec<String> = Vec::new();
+        let mut run = String::new();
+        for t in tokens.iter() {
+            if t.chars().count() == 1 && (run.is_empty() || content.contains(&format!("{run}{t}"))) {
+                run.push_str(t);
+                continue;
+            }
+            merged.push(std::mem::take(&mut run));
+            if t.chars().count() == 1 {
+                run.push_str(t);
+            } else {
+                merged.push(t.clone());
+            }
+        }
+        merged.push(run);
+        let mut tokens: Vec<String> = Vec::new();
+        for t in merged {
+            if !t.is_empty() && !tokens.contains(&t) {
+                tokens.push(t);
+            }
+        }
+        let segmenter = self.bm25.segmenter();
+        let mut out = Vec::new();
+        for word in tokens.iter().filter(|t| !tokens.iter().any(|o| o != *t && o.contains(t.as_str()))) {
+            let df = self.store.count_matching(&self.bm25.query(&[(word.clone(), 1.0)]), DF_CAP).await?;
+            let idf = ((total + 1.0) / (df as f32 + 0.5)).ln().max(0.1);
+            let specificity = ((segmenter.general_idf(word) - 7.0) / 7.0).clamp(0.1, 1.0);
+            let alternatives = result
+                .expansions
+                .iter()
+                .filter(|(colloquial, _)| colloquial.contains(word.as_str()) || word.contains(colloquial.as_str()))
+                .map(|(_, official)| official.clone())
+                .collect();
+            let parts = tokens.iter().filter(|t| *t != word && word.contains(t.as_str()) && t.chars().count() > 1).cloned().collect();
+            out.push(WeightedTerm { term: word.clone(), df, weight: idf * specificity, alternatives, parts, specific: specificity >= 0.5 });
+        }
+        Ok(out)
+    }
+
     /// Superseded historical versions, unless the question names them.
     fn excluded(&self, analysis: &Analysis) -> Vec<String> {
         self.catalog.superseded.iter().filter(|id| !analysis.doc_ids.contains(id)).cloned().collect()
@@ -235,19 +322,34 @@ impl Retriever {
         terms
     }
 
-    /// "（六）–（二十七）" for the clauses a document has.
+    /// "《…意见》（六）–（二十七）" for the numbered clauses each document has.
     async fn describe_clauses(&self, doc_ids: &[String]) -> Result<String, StoreError> {
         let hits = self.store.query(&StoreQuery { doc_ids: doc_ids.to_vec(), limit: 100_000, ..Default::default() }).await?;
-        let mut labels: Vec<(u32, String)> = hits
+        let mut per_doc: Vec<(String, Vec<(u32, String)>)> = Vec::new();
+        for h in hits {
+            let p = h.passage;
+            let (Some(n), Some(label)) = (p.number, p.label.rsplit('》').next().map(str::to_string)) else { continue };
+            if label.is_empty() {
+                continue;
+            }
+            match per_doc.iter_mut().find(|(t, _)| *t == p.doc_title) {
+                Some((_, v)) => v.push((n, label)),
+                None => per_doc.push((p.doc_title.clone(), vec![(n, label)])),
+            }
+        }
+        let parts: Vec<String> = per_doc
             .into_iter()
-            .filter_map(|h| Some((h.passage.number?, h.passage.label.rsplit('》').next()?.to_string())))
+            .map(|(title, mut labels)| {
+                labels.sort();
+                labels.dedup();
+                let range = match (labels.first(), labels.last()) {
+                    (Some(a), Some(b)) if a.0 != b.0 => format!("{}–{}", a.1, b.1),
+                    (Some(a), _) => a.1.clone(),
+                    _ => String::new(),
+                };
+                format!("《{title}》{range}")
+            })
             .collect();
-        labels.sort();
-        labels.dedup();
-        Ok(match (labels.first(), labels.last()) {
-            (Some(a), Some(b)) if a.0 != b.0 => format!("{}–{}", a.1, b.1),
-            (Some(a), _) => a.1.clone(),
-            _ => "no numbered clauses".into(),
-        })
+        Ok(if parts.is_empty() { "no numbered clauses".into() } else { parts.join("；") })
     }
 }

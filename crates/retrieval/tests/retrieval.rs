@@ -97,7 +97,7 @@ async fn clause_address_path_and_bad_queries() {
     let res = r.search("意见第三条", 5).await.unwrap();
     let lookup = res.clause_lookup.unwrap();
     assert!(!lookup.found);
-    assert_eq!(lookup.available.as_deref(), Some("（六）–（二十七）"));
+    assert_eq!(lookup.available.as_deref(), Some("《中共中央国务院关于深化产业工人队伍建设改革的意见》（六）–（二十七）"));
     assert!(res.passages.iter().all(|p| p.passage.number != Some(3)));
 
     let res = r.search("企业职工教育经费用于一线的比例", 5).await.unwrap();

@@ -1,0 +1,371 @@
+//! The answer pipeline: resolve a follow-up against the history, retrieve, weigh the
+//! evidence (refuse when it is too weak or the named clause is not there), answer with the
+//! chat model when one is configured (extractively otherwise, and when the model fails), and
+//! check every citation before anything ships. Streamed callers get events as sentences pass
+//! the checks; the final [`Answer`] is authoritative.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::StreamExt;
+use policyqa_core::{ChatError, ChatMessage, ChatModel, ChatRequest, ChatRole, Passage};
+use policyqa_retrieval::{Ranked, Retriever, SearchError, WeightedTerm};
+use serde::Serialize;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::citations::{Citation, CitationChecker, SentenceFlag};
+use crate::evidence::{figure_supported, strength, DEFAULT_MIN_EVIDENCE};
+use crate::extractive::{compose, Intent};
+use crate::prompt::{PromptError, Prompts, Turn, REFUSAL};
+use crate::{followup, text};
+
+/// Earlier turns beyond these are not sent anywhere.
+pub const MAX_HISTORY_TURNS: usize = 12;
+pub const MAX_HISTORY_CHARS: usize = 6000;
+
+#[derive(Debug, Clone)]
+pub struct AnswerConfig {
+    /// Clauses retrieved and given to the answerer (the `passages` of the answer).
+    pub top_k: usize,
+    /// Evidence strength below which the answer is the refusal.
+    pub min_evidence: f32,
+}
+
+impl Default for AnswerConfig {
+    fn default() -> Self {
+        AnswerConfig { top_k: 5, min_evidence: DEFAULT_MIN_EVIDENCE }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AskRequest {
+    pub question: String,
+    pub history: Vec<Turn>,
+    pub top_k: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Llm,
+    Extractive,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub retrieval_ms: f64,
+    pub generation_ms: f64,
+    pub total_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub question: String,
+    /// The question as retrieval saw it, when the history changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_question: Option<String>,
+    pub answer: String,
+    pub refused: bool,
+    pub mode: Mode,
+    /// The clauses the answer cites, by marker.
+    pub citations: Vec<Citation>,
+    /// The clauses consulted (retrieved), cited or not.
+    pub passages: Vec<Ranked>,
+    /// Sentences that failed a check (kept in the answer, marked for the reader).
+    pub flags: Vec<SentenceFlag>,
+    pub warnings: Vec<String>,
+    /// Evidence strength in [0, 1] (1 for a clause asked for by its number).
+    pub evidence: f32,
+    /// The question's content words and their weights, as the evidence was read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_terms: Vec<WeightedTerm>,
+    pub timings: Timings,
+}
+
+/// What a streamed answer sends, in this order: the passages, then sentences and the
+/// citations they confirm.
+#[derive(Debug, Clone)]
+pub enum AnswerEvent {
+    Retrieval(Vec<Ranked>),
+    Delta(String),
+    Citation(Citation),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+}
+
+pub struct Answerer {
+    retriever: Arc<Retriever>,
+    chat: Option<Arc<dyn ChatModel>>,
+    prompts: Prompts,
+    config: AnswerConfig,
+}
+
+type Events<'a> = Option<&'a UnboundedSender<AnswerEvent>>;
+
+fn send(events: Events, e: AnswerEvent) {
+    if let Some(tx) = events {
+        // A caller that went away does not stop the answer (it is still logged and counted).
+        let _ = tx.send(e);
+    }
+}
+
+impl Answerer {
+    pub fn new(retriever: Arc<Retriever>, chat: Option<Arc<dyn ChatModel>>, prompts: Prompts, config: AnswerConfig) -> Self {
+        Answerer { retriever, chat, prompts, config }
+    }
+
+    pub fn retriever(&self) -> &Arc<Retriever> {
+        &self.retriever
+    }
+
+    pub fn chat(&self) -> Option<&Arc<dyn ChatModel>> {
+        self.chat.as_ref()
+    }
+
+    pub async fn ask(&self, request: &AskRequest, events: Events<'_>) -> Result<Answer, AskError> {
+        let started = Instant::now();
+        let mut warnings = Vec::new();
+        let history = trim_history(&request.history);
+        let question = request.question.trim();
+        if question.is_empty() {
+            return Err(SearchError::Empty.into());
+        }
+
+        // 1. A follow-up becomes a self-contained question.
+        let resolved = if history.is_empty() {
+            None
+        } else {
+            self.resolve_followup(question, &history, &mut warnings).await
+        };
+        let query = resolved.as_deref().unwrap_or(question);
+
+        // 2. Retrieval.
+        let top_k = request.top_k.unwrap_or(self.config.top_k);
+        let result = self.retriever.search(query, top_k).await?;
+        warnings.extend(result.warnings.iter().cloned());
+        send(events, AnswerEvent::Retrieval(result.passages.clone()));
+        let retrieval_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let passages: Vec<Passage> = result.passages.iter().map(|r| r.passage.clone()).collect();
+        let mode = if self.chat.is_some() { Mode::Llm } else { Mode::Extractive };
+        let base = Answer {
+            question: request.question.clone(),
+            resolved_question: resolved.clone(),
+            answer: String::new(),
+            refused: false,
+            mode,
+            citations: vec![],
+            passages: result.passages.clone(),
+            flags: vec![],
+            warnings: vec![],
+            evidence: 0.0,
+            evidence_terms: vec![],
+            timings: Timings { retrieval_ms, ..Default::default() },
+        };
+
+        // 3. Evidence: a named clause that is missing, or too little of the question found.
+        if let Some(lookup) = result.clause_lookup.as_ref().filter(|l| !l.found) {
+            let mut text = REFUSAL.to_string();
+            if let Some(available) = &lookup.available {
+                text.push_str(&format!("已收录的条款为：{available}。"));
+            }
+            return Ok(self.refusal(base, text, warnings, 0.0, started, events));
+        }
+        let terms = self.retriever.weigh_terms(&result).await?;
+        let looked_up = result.clause_lookup.as_ref().map_or(0, |_| result.passages.iter().take_while(|r| r.score >= 1000.0).count());
+        let content_weight: f32 = terms.iter().map(|t| t.weight).sum();
+        let intent = Intent::of(query, looked_up > 0, content_weight);
+        let mut evidence = if looked_up > 0 { 1.0 } else { strength(&terms, &passages) };
+        if intent.figure && looked_up == 0 && !figure_supported(&terms, &passages) {
+            // Asked for a figure, and no clause puts one next to what was asked about.
+            evidence = evidence.min(self.config.min_evidence * 0.5);
+            warnings.push("the question asks for a figure and no retrieved clause gives one for it".into());
+        }
+        let base = Answer { evidence_terms: terms.clone(), ..base };
+        if evidence < self.config.min_evidence {
+            return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
+        }
+
+        // 4. The answer: the model's when it gives a usable one, extractive otherwise.
+        let generation = Instant::now();
+        if let Some(chat) = &self.chat {
+            match self.generate(chat.as_ref(), query, &history, &passages, events).await {
+                Ok(Generated::Answer(checker)) => return Ok(finish(base, checker, false, warnings, evidence, started, generation)),
+                Ok(Generated::Refused) => return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events)),
+                Err(reason) => {
+                    warnings.push(format!("{reason}; the answer is extractive instead"));
+                }
+            }
+        }
+        let Some(draft) = compose(&terms, &passages, intent, looked_up) else {
+            return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
+        };
+        let mut checker = CitationChecker::new(&passages);
+        for sentence in checker.push(&draft).into_iter().chain(checker.finish()) {
+            send(events, AnswerEvent::Delta(sentence.text));
+            for c in sentence.new_citations {
+                send(events, AnswerEvent::Citation(c));
+            }
+        }
+        let mut answer = finish(base, checker, false, warnings, evidence, started, generation);
+        answer.mode = Mode::Extractive;
+        Ok(answer)
+    }
+
+    fn refusal(&self, mut base: Answer, text: String, warnings: Vec<String>, evidence: f32, started: Instant, events: Events) -> Answer {
+        send(events, AnswerEvent::Delta(text.clone()));
+        base.answer = text;
+        base.refused = true;
+        base.warnings = warnings;
+        base.evidence = evidence;
+        base.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+        base
+    }
+
+    /// The model rewrites the follow-up; the rules do when there is no model or it fails.
+    async fn resolve_followup(&self, question: &str, history: &[Turn], warnings: &mut Vec<String>) -> Option<String> {
+        let by_rules = || followup::resolve(question, history, self.retriever.catalog());
+        let Some(chat) = &self.chat else { return by_rules() };
+        let rewritten = async {
+            let prompt = self.prompts.render_followup(question, history).map_err(|e| e.to_string())?;
+            let request = ChatRequest {
+                messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system }, ChatMessage { role: ChatRole::User, content: prompt.user }],
+                max_tokens: Some(120),
+                temperature: Some(0.0),
+            };
+            let mut stream = chat.stream(&request).await.map_err(|e| e.to_string())?;
+            let mut out = String::new();
+            while let Some(piece) = stream.next().await {
+                out.push_str(&piece.map_err(|e| e.to_string())?);
+            }
+            Ok::<String, String>(out)
+        }
+        .await;
+        match rewritten.map(|s| clean_rewrite(&s)) {
+            Ok(Some(q)) if q != question => Some(q),
+            Ok(Some(_)) => None,
+            Ok(None) => {
+                warnings.push("the chat model's rewrite of the follow-up was unusable; resolved by rules".into());
+                by_rules()
+            }
+            Err(e) => {
+                warnings.push(format!("the chat model could not rewrite the follow-up ({e}); resolved by rules"));
+                by_rules()
+            }
+        }
+    }
+
+    async fn generate<'p>(&self, chat: &dyn ChatModel, question: &str, history: &[Turn], passages: &'p [Passage], events: Events<'_>) -> Result<Generated<'p>, String> {
+        let prompt = self.prompts.render(question, history, passages).map_err(|e| e.to_string())?;
+        let request = ChatRequest {
+            messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system }, ChatMessage { role: ChatRole::User, content: prompt.user }],
+            max_tokens: None,
+            temperature: None,
+        };
+        let fail = |e: ChatError| format!("the chat model failed: {e}");
+        let mut stream = chat.stream(&request).await.map_err(fail)?;
+        // Held back until the stream is known to be an answer and not the refusal.
+        let mut pending: Vec<AnswerEvent> = Vec::new();
+        let mut raw = String::new();
+        let mut checker = CitationChecker::new(passages);
+        let mut streaming = false;
+        let emit = |checked: Vec<crate::citations::Checked>, pending: &mut Vec<AnswerEvent>, streaming: bool| {
+            for s in checked {
+                pending.push(AnswerEvent::Delta(s.text));
+                pending.extend(s.new_citations.into_iter().map(AnswerEvent::Citation));
+            }
+            if streaming {
+                for e in pending.drain(..) {
+                    send(events, e);
+                }
+            }
+        };
+        while let Some(piece) = stream.next().await {
+            let piece = piece.map_err(fail)?;
+            raw.push_str(&piece);
+            let checked = checker.push(&piece);
+            // The refusal sentence is short: once the text is clearly something else, stream.
+            if !streaming && !looks_like_refusal_prefix(&raw) {
+                streaming = true;
+            }
+            emit(checked, &mut pending, streaming);
+        }
+        let rest: Vec<_> = checker.finish().into_iter().collect();
+        if is_refusal(&raw) && checker.citations.is_empty() {
+            return Ok(Generated::Refused);
+        }
+        if checker.citations.is_empty() {
+            return Err("the chat model's answer cites no retrieved clause".into());
+        }
+        emit(rest, &mut pending, true);
+        Ok(Generated::Answer(checker))
+    }
+}
+
+enum Generated<'a> {
+    Answer(CitationChecker<'a>),
+    Refused,
+}
+
+fn finish(mut base: Answer, checker: CitationChecker, refused: bool, mut warnings: Vec<String>, evidence: f32, started: Instant, generation: Instant) -> Answer {
+    warnings.extend(checker.warnings.iter().cloned());
+    if checker.uncited_sentences > 0 {
+        warnings.push(format!("{} sentence(s) of the answer cite no clause", checker.uncited_sentences));
+    }
+    base.answer = checker.text.trim().to_string();
+    base.refused = refused;
+    base.citations = checker.citations;
+    base.flags = checker.flags;
+    base.warnings = warnings;
+    base.evidence = evidence;
+    base.timings.generation_ms = generation.elapsed().as_secs_f64() * 1000.0;
+    base.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
+    base
+}
+
+fn trim_history(history: &[Turn]) -> Vec<Turn> {
+    let mut out: Vec<Turn> = Vec::new();
+    let mut chars = 0;
+    for t in history.iter().rev().take(MAX_HISTORY_TURNS) {
+        chars += t.content.chars().count();
+        if chars > MAX_HISTORY_CHARS {
+            break;
+        }
+        out.push(t.clone());
+    }
+    out.reverse();
+    out
+}
+
+/// The model's refusal, however it dressed it.
+fn is_refusal(raw: &str) -> bool {
+    let n = text::norm(raw);
+    n.contains(&text::norm(REFUSAL)) || n.contains("没有找到相关规定")
+}
+
+fn looks_like_refusal_prefix(raw: &str) -> bool {
+    let n = text::norm(raw);
+    let r = text::norm(REFUSAL);
+    n.len() < r.len() && r.starts_with(&n) || n.starts_with(&r)
+}
+
+/// The first line of the model's rewrite, without a "问题：" label or quotes; `None` when
+/// it is not a plausible question.
+fn clean_rewrite(s: &str) -> Option<String> {
+    let line = s.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line.trim_start_matches("改写后的问题：").trim_start_matches("问题：").trim_matches(['“', '”', '"', '「', '」']).trim();
+    let n = line.chars().count();
+    (n >= 2 && n <= 300 && !is_refusal(line)).then(|| line.to_string())
+}
+
+/// The server runs answers on a multi-threaded runtime: the future must be `Send`.
+#[allow(dead_code)]
+fn _ask_is_send(a: &Answerer, r: &AskRequest) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(a.ask(r, None));
+}

@@ -1,0 +1,188 @@
+//! The extractive answerer: no model, no invented word. It picks the sentences of the top
+//! clauses that best answer the question (weighted by how rare the question's words are in
+//! the corpus, and by whether the question asks for a figure), copies them verbatim, puts
+//! each clause's sentences in their own order and the clauses in rank order, and follows each
+//! sentence with its marker. The result goes through the same citation checks as a model's.
+
+use std::sync::LazyLock;
+
+use policyqa_core::Passage;
+use policyqa_retrieval::WeightedTerm;
+use regex::Regex;
+
+use crate::evidence::{term_coverage, NormText};
+use crate::text::{sentences, strip_leading_label};
+
+/// How many top clauses the answer may draw on.
+pub const CANDIDATE_CLAUSES: usize = 4;
+const MAX_SENTENCES: usize = 3;
+/// A sentence is cut (at a comma) past this many characters.
+const MAX_SENTENCE_CHARS: usize = 160;
+
+static ASKS_FOR_FIGURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"多少|几[个年月天日成倍家人次项岁]?|多长|多久|多大|比例|百分之|期限|最高|最低|上限|下限|不超过|至少|最多|最少|数量|金额|标准是").unwrap()
+});
+
+static HAS_FIGURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d|百分之|[零〇一二两三四五六七八九十百千万]+(?:个月|年|月|日|天|周|倍|成|人|家|元|万|亿|岁|小时|次|个工作日)").unwrap()
+});
+
+/// What the question is after, beyond its words.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Intent {
+    pub figure: bool,
+    /// The question names a clause and asks what it says (the clause's own summary first).
+    pub clause_overview: bool,
+    /// Several questions in one ("…多少？另外…多少？").
+    pub multi_part: bool,
+}
+
+impl Intent {
+    pub fn of(question: &str, names_clause: bool, content_weight: f32) -> Self {
+        // A figure is asked for in a clause of the question that is not a yes/no question
+        // ("是只看干了多少年吗") and not by a number the asker gives ("干了十几年").
+        let figure = question.split(['，', ',', '。', '？', '?', '；', '！']).any(|part| {
+            !part.trim_end().ends_with('吗')
+                && ASKS_FOR_FIGURE.find_iter(part).any(|m| !part[..m.start()].ends_with(['十', '百', '千', '好']))
+        });
+        Intent { figure, clause_overview: names_clause && content_weight < 3.0, multi_part: MULTI_PART.is_match(question) }
+    }
+}
+
+/// Length the sentences taken from one clause may add up to.
+const MAX_CHARS_PER_CLAUSE: usize = 220;
+/// A clause asked about by number ("第十三条讲什么") is summarised at more length.
+const MAX_OVERVIEW_CHARS: usize = 320;
+
+static MULTI_PART: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[？?].+[？?]|另外|此外|同时|以及|分别|又是").unwrap());
+
+struct Sentence {
+    order: usize,
+    text: String,
+    score: f32,
+    covered: Vec<f32>,
+}
+
+fn score_sentences(terms: &[WeightedTerm], p: &Passage, intent: Intent) -> Vec<Sentence> {
+    let total: f32 = terms.iter().map(|t| t.weight).sum::<f32>().max(1e-6);
+    sentences(&p.text)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(order, (a, b))| {
+            let raw = &p.text[a..b];
+            let s = NormText::new(raw);
+            if s.text.chars().filter(|c| c.is_alphanumeric()).count() < 4 {
+                return None;
+            }
+            let covered: Vec<f32> = terms.iter().map(|t| t.weight * term_coverage(t, &s)).collect();
+            let mut score = covered.iter().sum::<f32>() / total;
+            if intent.figure && HAS_FIGURE.is_match(&s.text) {
+                score *= 1.5;
+            }
+            Some(Sentence { order, text: raw.to_string(), score, covered })
+        })
+        .collect()
+}
+
+/// The answer text with markers `[n]` (clause `n` is `passages[n-1]`), or `None` when no
+/// sentence says anything about the question.
+///
+/// The first clause is the retrieval's first (or the clause the question names): its best
+/// sentences answer, in their own order, up to a length. A second clause joins only for a
+/// question in several parts, when its best sentence covers what the first does not.
+pub fn compose(terms: &[WeightedTerm], passages: &[Passage], intent: Intent, looked_up: usize) -> Option<String> {
+    let total: f32 = terms.iter().map(|t| t.weight).sum::<f32>().max(1e-6);
+    // The clause to answer from: the retrieval's first (or the clause named by number).
+    // Re-ranking the top three by the weighted words was measured and did not help on the
+    // seed set (citation precision 0.913 → 0.884–0.899).
+    let primary = 0;
+    let first = passages.get(primary)?;
+    let mut scored = score_sentences(terms, first, intent);
+    let mut picked: Vec<(usize, Vec<&Sentence>)> = Vec::new();
+    let mut covered = vec![0.0f32; terms.len()];
+    let chosen: Vec<&Sentence> = if looked_up > 0 && intent.clause_overview {
+        // What the clause is about: its opening sentences.
+        let mut out = Vec::new();
+        let mut len = 0;
+        for s in scored.iter() {
+            if len > 0 && len + s.text.chars().count() > MAX_OVERVIEW_CHARS {
+                break;
+            }
+            len += s.text.chars().count();
+            out.push(s);
+        }
+        out
+    } else {
+        scored.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let best = scored.first()?.score;
+        if best <= 0.0 && looked_up == 0 {
+            return None;
+        }
+        let mut out: Vec<&Sentence> = Vec::new();
+        let mut len = 0;
+        for s in scored.iter() {
+            let n = s.text.chars().count();
+            if !out.is_empty() && (s.score <= 0.0 || s.score < 0.3 * best || len + n > MAX_CHARS_PER_CLAUSE || out.len() >= MAX_SENTENCES) {
+                continue;
+            }
+            len += n;
+            out.push(s);
+        }
+        out
+    };
+    for s in &chosen {
+        for (c, n) in covered.iter_mut().zip(&s.covered) {
+            *c = c.max(*n);
+        }
+    }
+    picked.push((primary, chosen));
+    // A second clause for a question in several parts.
+    let mut second: Option<(usize, Sentence)> = None;
+    if intent.multi_part {
+        for (ci, p) in passages.iter().enumerate().take(CANDIDATE_CLAUSES).filter(|(ci, _)| *ci != primary) {
+            for s in score_sentences(terms, p, intent) {
+                let gain = s.covered.iter().zip(&covered).map(|(n, o)| (n - o).max(0.0)).sum::<f32>() / total;
+                if gain >= 0.2 && second.as_ref().is_none_or(|(_, b)| s.score > b.score) {
+                    second = Some((ci, s));
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    for (ci, mut sentences) in picked {
+        sentences.sort_by_key(|s| s.order);
+        for s in sentences {
+            out.push_str(&with_marker(&s.text, ci + 1));
+        }
+    }
+    if let Some((ci, s)) = second {
+        out.push_str(&with_marker(&s.text, ci + 1));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// `……规定。` → `……规定[n]。`, the clause label dropped, a long sentence cut at a comma.
+fn with_marker(sentence: &str, n: usize) -> String {
+    let s = strip_leading_label(sentence.trim());
+    let s = shorten(s);
+    let body = s.trim_end_matches(['。', '；', ';', '！', '？', '，', '：', ':', '、']);
+    let end = if s.ends_with(['！']) { "！" } else if s.ends_with('？') { "？" } else { "。" };
+    format!("{body}[{n}]{end}")
+}
+
+fn shorten(s: &str) -> &str {
+    if s.chars().count() <= MAX_SENTENCE_CHARS {
+        return s;
+    }
+    // Cut at the last comma before the limit, keeping whole phrases.
+    let limit = s.char_indices().nth(MAX_SENTENCE_CHARS).map_or(s.len(), |(i, _)| i);
+    match s[..limit].rfind(['，', ',', '、']) {
+        Some(i) if i > limit / 2 => &s[..i],
+        _ => &s[..limit],
+    }
+}
+
+/// Whether a (normalised) text holds a figure: digits, 百分之…, a Chinese number with a unit.
+pub fn has_figure(text: &str) -> bool {
+    HAS_FIGURE.is_match(text)
+}

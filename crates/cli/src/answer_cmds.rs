@@ -1,0 +1,88 @@
+//! `policyqa ask`: one answer with its citations, readable or as JSON.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use policyqa_answer::{Answer, Answerer, AskRequest, Turn};
+
+use crate::index_cmds::{open_store, retriever};
+use crate::settings::Settings;
+
+#[derive(clap::Args)]
+pub struct AskArgs {
+    /// The question.
+    question: String,
+    /// Earlier turns, for a follow-up: a JSON file of [{"role": "user"|"assistant", "content": "…"}].
+    #[arg(long)]
+    history: Option<PathBuf>,
+    /// How many clauses to retrieve and answer from.
+    #[arg(long)]
+    top_k: Option<usize>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// The answer pipeline on the configured index, chat model and prompts.
+pub async fn answerer(settings: &Settings) -> anyhow::Result<Answerer> {
+    let store = open_store(settings).await?;
+    if store.count().await? == 0 {
+        bail!("the {} is empty; run `policyqa ingest PATH...` first", store.describe());
+    }
+    let retriever = retriever(store, settings.embedder()?).await?;
+    Ok(Answerer::new(Arc::new(retriever), settings.chat()?, settings.prompts()?, settings.answer_config()))
+}
+
+pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
+    let history: Vec<Turn> = match &args.history {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the history", path.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("{}: expected [{{\"role\", \"content\"}}, …]", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let answerer = answerer(settings).await?;
+    let a = answerer.ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k }, None).await?;
+    for w in &a.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.json {
+        println!("{}", serde_json::to_string(&a)?);
+    } else {
+        print_readable(&a);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_readable(a: &Answer) {
+    if let Some(r) = &a.resolved_question {
+        println!("（理解为：{r}）");
+    }
+    println!("{}", a.answer);
+    if !a.citations.is_empty() {
+        println!("\n引用：");
+        for c in &a.citations {
+            println!("[{}] {}", c.marker, c.label);
+            println!("    “{}”", c.quote.trim());
+        }
+    }
+    for f in &a.flags {
+        println!("\n注意：“{}” {}", f.sentence, f.reason);
+    }
+    let cited: Vec<&str> = a.citations.iter().map(|c| c.id.as_str()).collect();
+    let consulted: Vec<&str> = a.passages.iter().filter(|p| !cited.contains(&p.passage.id.as_str())).map(|p| p.passage.label.as_str()).collect();
+    if !consulted.is_empty() {
+        println!("\n参考：{}", consulted.join("；"));
+    }
+    eprintln!(
+        "{} answer in {:.1} ms (retrieval {:.1} ms), evidence {:.2}",
+        match a.mode {
+            policyqa_answer::Mode::Llm => "model",
+            policyqa_answer::Mode::Extractive => "extractive",
+        },
+        a.timings.total_ms,
+        a.timings.retrieval_ms,
+        a.evidence
+    );
+}

@@ -90,7 +90,7 @@ fn score_sentences(terms: &[WeightedTerm], p: &Passage, intent: Intent) -> Vec<S
 /// The first clause is the retrieval's first (or the clause the question names): its best
 /// sentences answer, in their own order, up to a length. A second clause joins only for a
 /// question in several parts, when its best sentence covers what the first does not.
-pub fn compose(terms: &[WeightedTerm], passages: &[Passage], intent: Intent, looked_up: usize) -> Option<String> {
+pub fn compose(terms: &[WeightedTerm], passages: &[Passage], intent: Intent, looked_up: usize, named_docs: &[String]) -> Option<String> {
     let total: f32 = terms.iter().map(|t| t.weight).sum::<f32>().max(1e-6);
     // The clause to answer from: the retrieval's first (or the clause named by number).
     // Re-ranking the top three by the weighted words was measured and did not help on the
@@ -120,9 +120,11 @@ pub fn compose(terms: &[WeightedTerm], passages: &[Passage], intent: Intent, loo
         }
         let mut out: Vec<&Sentence> = Vec::new();
         let mut len = 0;
+        // A question in several parts may take more of the clause.
+        let (max_chars, max_sentences) = if intent.multi_part { (MAX_OVERVIEW_CHARS, MAX_SENTENCES + 1) } else { (MAX_CHARS_PER_CLAUSE, MAX_SENTENCES) };
         for s in scored.iter() {
             let n = s.text.chars().count();
-            if !out.is_empty() && (s.score <= 0.0 || s.score < 0.3 * best || len + n > MAX_CHARS_PER_CLAUSE || out.len() >= MAX_SENTENCES) {
+            if !out.is_empty() && (s.score <= 0.0 || s.score < 0.3 * best || len + n > max_chars || out.len() >= max_sentences) {
                 continue;
             }
             len += n;
@@ -136,13 +138,17 @@ pub fn compose(terms: &[WeightedTerm], passages: &[Passage], intent: Intent, loo
         }
     }
     picked.push((primary, chosen));
-    // A second clause for a question in several parts.
+    // A second clause for a question in several parts, or one naming several documents
+    // ("意见里怎么说？《决定》的问答里又是怎么提的？": the best clause of another named one).
     let mut second: Option<(usize, Sentence)> = None;
-    if intent.multi_part {
-        for (ci, p) in passages.iter().enumerate().take(CANDIDATE_CLAUSES).filter(|(ci, _)| *ci != primary) {
+    let other_doc = |p: &Passage| named_docs.len() > 1 && named_docs.contains(&p.doc_id) && p.doc_id != first.doc_id;
+    if intent.multi_part || named_docs.len() > 1 {
+        let candidates = passages.iter().enumerate().take(CANDIDATE_CLAUSES).filter(|(ci, p)| *ci != primary && (named_docs.len() < 2 || other_doc(p)));
+        for (ci, p) in candidates {
             for s in score_sentences(terms, p, intent) {
                 let gain = s.covered.iter().zip(&covered).map(|(n, o)| (n - o).max(0.0)).sum::<f32>() / total;
-                if gain >= 0.2 && second.as_ref().is_none_or(|(_, b)| s.score > b.score) {
+                let enough = gain >= 0.2 || (other_doc(p) && gain > 0.0);
+                if enough && second.as_ref().is_none_or(|(_, b)| s.score > b.score) {
                     second = Some((ci, s));
                 }
             }

@@ -202,7 +202,7 @@ impl Answerer {
                 }
             }
         }
-        let Some(draft) = compose(&terms, &passages, intent, looked_up, &result.analysis.doc_ids) else {
+        let Some(draft) = compose(query, &terms, &passages, intent, looked_up, &result.analysis.doc_ids) else {
             return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
         };
         let mut checker = CitationChecker::new(&passages);

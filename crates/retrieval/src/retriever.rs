@@ -231,6 +231,37 @@ impl Retriever {
                 }
             }
         }
+        // A question in several parts ("东部有多少家？另外一共有多少家孵化器？"): each part's
+        // best clause is among the first few, whatever the whole question ranks first.
+        if analysis.clause_refs.is_empty() {
+            let parts = question_parts(q);
+            if parts.len() > 1 {
+                let mut tops: Vec<(Passage, f32)> = Vec::new();
+                for part in &parts {
+                    let a = analyse(part, &self.catalog);
+                    let expansions = if self.config.use_lexicon { self.lexicon.expand(&a.content) } else { Vec::new() };
+                    let terms = self.terms(&a.content, &expansions);
+                    if terms.is_empty() {
+                        continue;
+                    }
+                    let doc_ids = if !a.doc_ids.is_empty() { a.doc_ids.clone() } else { analysis.doc_ids.clone() };
+                    let query = StoreQuery { sparse: Some(self.bm25.query(&terms)), doc_ids, exclude_doc_ids: self.excluded(&analysis), limit: 1, ..Default::default() };
+                    tops.extend(self.store.query(&query).await?.into_iter().map(|h| (h.passage, h.score)));
+                }
+                // The parts' best clauses join the first three when they are not there: the
+                // whole question keeps its first clause.
+                for (p, score) in tops {
+                    match ranked.iter().position(|(r, _)| r.id == p.id) {
+                        Some(at) if at < 3 => {}
+                        Some(at) => {
+                            let item = ranked.remove(at);
+                            ranked.insert(2.min(ranked.len()), item);
+                        }
+                        None => ranked.insert(2.min(ranked.len()), (p, score)),
+                    }
+                }
+            }
+        }
         ranked.truncate(top_k);
         let passages = ranked
             .into_iter()
@@ -352,4 +383,15 @@ impl Retriever {
             .collect();
         Ok(if parts.is_empty() { "no numbered clauses".into() } else { parts.join("；") })
     }
+}
+
+/// The questions inside a question: split at question marks and at 另外/此外, each part with
+/// some content of its own.
+pub fn question_parts(q: &str) -> Vec<String> {
+    q.split(['？', '?'])
+        .flat_map(|piece| piece.split("另外").flat_map(|s| s.split("此外")))
+        .map(|sub| sub.trim_matches(|c: char| c.is_whitespace() || "，,。；;".contains(c)))
+        .filter(|sub| sub.chars().filter(|c| c.is_alphanumeric()).count() >= 4)
+        .map(str::to_string)
+        .collect()
 }

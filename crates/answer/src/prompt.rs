@@ -38,7 +38,7 @@ pub struct RenderedPrompt {
     pub user: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Prompts {
     env: Environment<'static>,
 }

@@ -4,6 +4,7 @@
 mod answer_cmds;
 mod chunk_cmd;
 mod index_cmds;
+mod serve_cmd;
 mod settings;
 
 use std::process::ExitCode;
@@ -32,6 +33,9 @@ enum Command {
     /// Answer a question with citations to the clauses (a chat model when configured,
     /// extractive otherwise).
     Ask(answer_cmds::AskArgs),
+    /// Run the HTTP service (API, OpenAI-compatible endpoint, chat widget); ingests the
+    /// bundled corpus first when the index is empty.
+    Serve(serve_cmd::ServeArgs),
     /// Run question sets through retrieval and print Recall@1/5, MRR@10 per dataset and kind.
     Eval(index_cmds::EvalArgs),
 }
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Command::Rm(args) => runtime.block_on(index_cmds::rm(&settings, args)),
         Command::Search(args) => runtime.block_on(index_cmds::search(&settings, args)),
         Command::Ask(args) => runtime.block_on(answer_cmds::ask(&settings, args)),
+        Command::Serve(args) => runtime.block_on(serve_cmd::serve(&settings, args)),
         Command::Eval(args) => runtime.block_on(index_cmds::eval(&settings, args)),
     };
     match result {

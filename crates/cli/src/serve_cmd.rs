@@ -1,0 +1,80 @@
+//! `policyqa serve`: the HTTP service. On first start with an empty index it ingests the
+//! bundled corpus (progress in the log), then serves until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use policyqa_index::{ChineseSegmenter, IngestOptions, Indexer, Progress};
+use policyqa_server::{AppState, ServerConfig};
+
+use crate::index_cmds::open_store;
+use crate::settings::Settings;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "POLICYQA_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Ingested when the index is empty.
+    #[arg(long, env = "POLICYQA_CORPUS", default_value = "corpus")]
+    corpus: PathBuf,
+    /// Largest request body in bytes (JSON or an uploaded document).
+    #[arg(long, env = "POLICYQA_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    max_body_bytes: usize,
+}
+
+struct LogProgress;
+impl Progress for LogProgress {
+    fn start(&self, files: usize) {
+        tracing::info!("ingesting {files} file(s)");
+    }
+    fn file(&self, source: &str) {
+        tracing::info!("ingesting {source}");
+    }
+}
+
+pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = open_store(settings).await?;
+    let embedder = settings.embedder()?;
+    if store.count().await? == 0 && args.corpus.exists() {
+        tracing::warn!("the index is empty: ingesting {}", args.corpus.display());
+        let indexer = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: embedder.clone(), segmenter: ChineseSegmenter::default() };
+        let s = indexer.ingest(std::slice::from_ref(&args.corpus), &IngestOptions::default(), &LogProgress).await.context("ingesting the bundled corpus")?;
+        tracing::warn!("ingested {} document(s), {} passage(s) in {:.1} s", s.documents, s.passages, s.seconds);
+    }
+    let mut config = ServerConfig::new(settings.data_dir.join("uploads"));
+    config.max_body_bytes = args.max_body_bytes;
+    if let Some(c) = &settings.chat {
+        config.dependencies.push(("chat".into(), c.base_url.clone()));
+    }
+    if let Some(e) = &settings.embed {
+        config.dependencies.push(("embeddings".into(), e.base_url.clone()));
+    }
+    let state = AppState::new(store, embedder, settings.chat()?, settings.prompts()?, settings.answer_config(), config)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    // Printed (not only logged) so scripts and tests started with port 0 learn the address.
+    println!("policyqa listening on http://{addr}");
+    tracing::warn!("listening on http://{addr} (demo page and widget at /)");
+    policyqa_server::serve(listener, state, shutdown()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

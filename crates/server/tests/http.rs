@@ -1,0 +1,306 @@
+//! The HTTP service on a loopback port (port 0), over an embedded index of the seed page in
+//! a temporary folder: every route, the streamed ask in order, the OpenAI-compatible
+//! endpoint (also through the official `openai` Python client), documents in and out, and
+//! each error status with its JSON body.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use policyqa_answer::{AnswerConfig, Prompts};
+use policyqa_core::PassageStore;
+use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, NoProgress};
+use policyqa_server::{AppState, ServerConfig};
+use serde_json::{json, Value};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Server {
+    url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Shuts the server down, so the index is closed (and flushed) before its folder goes.
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+    }
+}
+
+async fn start(max_body_bytes: usize) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn PassageStore> = Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap());
+    let ix = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: None, segmenter: ChineseSegmenter::default() };
+    ix.ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
+    let mut config = ServerConfig::new(dir.path().join("uploads"));
+    config.max_body_bytes = max_body_bytes;
+    let state = AppState::new(store, None, None, Prompts::builtin(), AnswerConfig::default(), config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(policyqa_server::serve(listener, state, async move {
+        let _ = stopped.await;
+    }));
+    Server { url, stop, task, _dir: dir }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn post(s: &Server, path: &str, body: Value) -> (u16, Value) {
+    let r = client().post(format!("{}{path}", s.url)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The error body every failure has.
+fn assert_error(status: u16, body: &Value, want: u16, code: &str) {
+    assert_eq!(status, want, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+/// Server-sent events of a response body: (event, data).
+fn events(text: &str) -> Vec<(String, String)> {
+    text.split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|block| {
+            let mut event = String::new();
+            let mut data = Vec::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event:") {
+                    event = e.trim().to_string();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push(d.strip_prefix(' ').unwrap_or(d).to_string());
+                }
+            }
+            (event, data.join("\n"))
+        })
+        .filter(|(e, d)| !e.is_empty() || !d.is_empty())
+        .collect()
+}
+
+const TRAINING: &str = "公司提的职工培训经费，最少得拿出几成花在一线工人身上？";
+
+#[tokio::test]
+async fn ask_answers_with_citations() {
+    let s = start(1 << 20).await;
+    let (status, a) = post(&s, "/v1/ask", json!({"question": TRAINING})).await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["refused"], false);
+    assert_eq!(a["mode"], "extractive");
+    assert!(a["answer"].as_str().unwrap().contains("60%"));
+    let c = &a["citations"][0];
+    assert!(c["label"].as_str().unwrap().ends_with("（十）"));
+    assert!(c["text"].as_str().unwrap().contains(c["quote"].as_str().unwrap()));
+    assert!(a["passages"].as_array().unwrap().len() >= 3);
+    // A follow-up with history.
+    let (_, a) = post(&s, "/v1/ask", json!({"question": "那第十五条呢？", "history": [
+        {"role": "user", "content": "意见第十四条讲了什么"}, {"role": "assistant", "content": "提高产业工人经济收入[1]。"}]})).await;
+    assert!(a["citations"][0]["label"].as_str().unwrap().ends_with("（十五）"), "{a}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_streamed_ask_sends_retrieval_deltas_citations_done_in_order() {
+    let s = start(1 << 20).await;
+    for (body, accept) in [(json!({"question": TRAINING, "stream": true}), None), (json!({"question": TRAINING}), Some("text/event-stream"))] {
+        let mut req = client().post(format!("{}/v1/ask", s.url)).json(&body);
+        if let Some(a) = accept {
+            req = req.header("accept", a);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+        let ev = events(&r.text().await.unwrap());
+        let names: Vec<&str> = ev.iter().map(|(e, _)| e.as_str()).collect();
+        assert_eq!(names.first(), Some(&"retrieval"), "{names:?}");
+        assert_eq!(names.last(), Some(&"done"), "{names:?}");
+        let first_delta = names.iter().position(|n| *n == "delta").unwrap();
+        let first_citation = names.iter().position(|n| *n == "citation").unwrap();
+        assert!(first_delta < first_citation, "{names:?}");
+        let done: Value = serde_json::from_str(&ev.last().unwrap().1).unwrap();
+        let streamed: String = ev.iter().filter(|(e, _)| e == "delta").map(|(_, d)| serde_json::from_str::<Value>(d).unwrap()["text"].as_str().unwrap().to_string()).collect();
+        assert_eq!(streamed.trim(), done["answer"].as_str().unwrap());
+        assert_eq!(ev.iter().filter(|(e, _)| e == "citation").count(), done["citations"].as_array().unwrap().len());
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn search_and_passages() {
+    let s = start(1 << 20).await;
+    let (status, r) = post(&s, "/v1/search", json!({"query": TRAINING, "top_k": 3})).await;
+    assert_eq!(status, 200);
+    assert_eq!(r["passages"].as_array().unwrap().len(), 3);
+    let first = &r["passages"][0];
+    assert!(first["label"].as_str().unwrap().ends_with("（十）"));
+    let (_, r) = post(&s, "/v1/search", json!({"query": "意见第三条"})).await;
+    assert_eq!(r["clause_lookup"]["found"], false);
+    let id = first["id"].as_str().unwrap();
+    let p: Value = client().get(format!("{}/v1/passages/{id}", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p["id"], id);
+    assert_eq!(p["text"], first["text"]);
+    let r = client().get(format!("{}/v1/passages/00000000000000ff", s.url)).send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 404, "not_found");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn documents_can_be_added_listed_asked_and_removed() {
+    let s = start(1 << 20).await;
+    let docs: Vec<Value> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(docs.len(), 4);
+    let text = "第一条 为了规范职工疗休养，制定本办法。\n\n第二条 职工每年可以参加一次疗休养，时间不超过七天。\n";
+    let (status, added) = post(&s, "/v1/documents", json!({"title": "职工疗休养管理办法", "text": text})).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(added["documents"][0]["title"], "职工疗休养管理办法");
+    assert_eq!(added["passages"].as_array().unwrap().len(), 2);
+    // The new document is known by name at once.
+    let (_, a) = post(&s, "/v1/ask", json!({"question": "职工疗休养管理办法第二条"})).await;
+    assert!(a["answer"].as_str().unwrap().contains("七天"), "{a}");
+    let id = added["documents"][0]["id"].as_str().unwrap().to_string();
+    let r = client().delete(format!("{}/v1/documents/{id}", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = client().delete(format!("{}/v1/documents/{id}", s.url)).send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 404, "not_found");
+    let docs: Vec<Value> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(docs.len(), 4);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_are_decoded_and_bad_files_refused() {
+    let s = start(1 << 20).await;
+    // GBK bytes of a small notice.
+    let gbk: &[u8] = &[0x23, 0x20, 0xb2, 0xe2, 0xca, 0xd4, 0xb0, 0xec, 0xb7, 0xa8, 0x0a, 0x0a, 0xb5, 0xda, 0xd2, 0xbb, 0xcc, 0xf5, 0x20, 0xb1, 0xbe, 0xb0, 0xec, 0xb7, 0xa8, 0xd7, 0xd4, 0xb9, 0xab, 0xb2, 0xbc, 0xd6, 0xae, 0xc8, 0xd5, 0xc6, 0xf0, 0xca, 0xa9, 0xd0, 0xd0, 0xa1, 0xa3, 0x0a];
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(gbk.to_vec()).file_name("notice-gbk.txt"));
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let added: Value = r.json().await.unwrap();
+    assert_eq!(added["documents"][0]["title"], "测试办法", "{added}");
+    assert!(added["passages"][0]["text"].as_str().unwrap().contains("本办法自公布之日起施行"), "{added}");
+
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(vec![0u8, 1, 2, 3, 0, 0, 255, 254, 0, 7]).file_name("x.bin"));
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 422, "unreadable_document");
+    let (status, body) = post(&s, "/v1/documents", json!({"text": "   \n"})).await;
+    assert_error(status, &body, 422, "unreadable_document");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn every_error_is_json_with_its_status() {
+    let s = start(64 * 1024).await;
+    // Malformed JSON.
+    let r = client().post(format!("{}/v1/ask", s.url)).header("content-type", "application/json").body("{\"question\": ").send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 400, "malformed_json");
+    // A field of the wrong type is malformed too.
+    let (status, body) = post(&s, "/v1/ask", json!({"question": 42})).await;
+    assert_error(status, &body, 400, "malformed_json");
+    // Over the body limit.
+    let big = "问".repeat(40 * 1024);
+    let (status, body) = post(&s, "/v1/ask", json!({"question": big})).await;
+    assert_error(status, &body, 413, "body_too_large");
+    // Empty and over-long questions.
+    let (status, body) = post(&s, "/v1/ask", json!({"question": "  "})).await;
+    assert_error(status, &body, 422, "invalid_question");
+    let (status, body) = post(&s, "/v1/ask", json!({"question": "问".repeat(2001)})).await;
+    assert_error(status, &body, 422, "invalid_question");
+    let (status, body) = post(&s, "/v1/search", json!({"query": ""})).await;
+    assert_error(status, &body, 422, "invalid_question");
+    let (status, body) = post(&s, "/v1/ask", json!({"question": "问", "history": [{"role": "robot", "content": "x"}]})).await;
+    assert_error(status, &body, 422, "invalid_question");
+    // The streamed ask refuses before streaming.
+    let (status, body) = post(&s, "/v1/ask", json!({"question": "", "stream": true})).await;
+    assert_error(status, &body, 422, "invalid_question");
+    // Unknown route, unknown id, wrong method, no content type.
+    let r = client().get(format!("{}/v2/nothing", s.url)).send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 404, "not_found");
+    let r = client().get(format!("{}/v1/ask", s.url)).send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 405, "method_not_allowed");
+    let r = client().post(format!("{}/v1/ask", s.url)).body("question").send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 415, "unsupported_media_type");
+    let (status, body) = post(&s, "/v1/chat/completions", json!({"messages": [{"role": "assistant", "content": "hi"}]})).await;
+    assert_error(status, &body, 422, "invalid_question");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn chat_completions_carry_citations_streamed_or_not() {
+    let s = start(1 << 20).await;
+    let (status, c) = post(&s, "/v1/chat/completions", json!({"model": "policyqa", "messages": [
+        {"role": "system", "content": "ignored"}, {"role": "user", "content": [{"type": "text", "text": TRAINING}]}]})).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["object"], "chat.completion");
+    let m = &c["choices"][0]["message"];
+    assert!(m["content"].as_str().unwrap().contains("60%"));
+    assert!(m["citations"][0]["label"].as_str().unwrap().ends_with("（十）"));
+
+    let r = client().post(format!("{}/v1/chat/completions", s.url)).json(&json!({"stream": true, "messages": [{"role": "user", "content": TRAINING}]})).send().await.unwrap();
+    let ev = events(&r.text().await.unwrap());
+    assert_eq!(ev.last().unwrap().1, "[DONE]");
+    let chunks: Vec<Value> = ev[..ev.len() - 1].iter().map(|(_, d)| serde_json::from_str(d).unwrap()).collect();
+    assert!(chunks.iter().all(|c| c["object"] == "chat.completion.chunk"));
+    let text: String = chunks.iter().filter_map(|c| c["choices"][0]["delta"]["content"].as_str()).collect();
+    assert!(text.contains("60%"), "{text}");
+    let last = chunks.last().unwrap();
+    assert_eq!(last["choices"][0]["finish_reason"], "stop");
+    assert!(last["citations"][0]["quote"].as_str().unwrap().contains("60%"), "{last}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn health_metrics_openapi_and_the_widget() {
+    let s = start(1 << 20).await;
+    let get = |p: &str| client().get(format!("{}{p}", s.url)).send();
+    assert_eq!(get("/healthz").await.unwrap().json::<Value>().await.unwrap()["status"], "ok");
+    let ready: Value = get("/readyz").await.unwrap().json().await.unwrap();
+    assert_eq!(ready["ready"], true);
+    assert_eq!(ready["checks"]["index"]["passages"], 34);
+    let _ = post(&s, "/v1/ask", json!({"question": TRAINING})).await;
+    let metrics = get("/metrics").await.unwrap().text().await.unwrap();
+    for name in ["policyqa_http_requests_total{", "policyqa_http_request_duration_seconds_bucket", "policyqa_retrieval_duration_seconds", "policyqa_generation_duration_seconds", "policyqa_active_streams"] {
+        assert!(metrics.contains(name), "{name} missing from\n{metrics}");
+    }
+    assert!(metrics.contains("route=\"/v1/ask\""), "{metrics}");
+    let api: Value = get("/openapi.json").await.unwrap().json().await.unwrap();
+    for path in ["/v1/ask", "/v1/search", "/v1/passages/{id}", "/v1/documents", "/v1/documents/{id}", "/v1/chat/completions"] {
+        assert!(!api["paths"][path].is_null(), "{path}");
+    }
+    let js = get("/widget.js").await.unwrap();
+    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(js.text().await.unwrap().contains("attachShadow"));
+    let page = get("/").await.unwrap().text().await.unwrap();
+    assert!(page.contains("/widget.js"));
+    // The widget is embedded on other sites: the API answers cross-origin requests.
+    let r = client().request(reqwest::Method::OPTIONS, format!("{}/v1/ask", s.url)).header("origin", "https://example.org").header("access-control-request-method", "POST").send().await.unwrap();
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    s.stop().await;
+}
+
+/// The official `openai` Python client (installed by the test command) against the
+/// OpenAI-compatible endpoint, streamed and not.
+#[tokio::test]
+async fn the_openai_python_client_gets_answers_with_citations() {
+    let s = start(1 << 20).await;
+    let script = repo().join("tests/openai_client.py");
+    let url = format!("{}/v1", s.url);
+    let out = tokio::process::Command::new("python3").arg(&script).arg(&url).output().await.expect("python3 runs");
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("non-streamed: ok") && stdout.contains("streamed: ok"), "{stdout}");
+    s.stop().await;
+}

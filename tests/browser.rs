@@ -1,0 +1,57 @@
+//! The chat widget in headless Chromium: starts `policyqa serve` on a free port over a fresh
+//! data folder (it ingests the bundled corpus), then runs tests/browser/widget.mjs
+//! (playwright-core driving Debian's /usr/bin/chromium): the demo page, a page with hostile
+//! CSS, a 360 px viewport. Screenshots go to test-artifacts/browser/ (or
+//! $POLICYQA_TEST_ARTIFACTS). The test command installs Chromium and the npm package.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+struct Killed(std::process::Child);
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_widget_answers_in_chromium() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policyqa"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(repo())
+        .env("POLICYQA_DATA_DIR", data.path())
+        .env_remove("QDRANT_URL")
+        .env_remove("POLICYQA_CHAT_MODEL")
+        .env_remove("POLICYQA_EMBED_MODEL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("policyqa serve starts");
+    let stdout = child.stdout.take().unwrap();
+    let server = Killed(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("policyqa listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}")).to_string();
+    let artifacts = std::env::var_os("POLICYQA_TEST_ARTIFACTS").map_or_else(|| repo().join("test-artifacts/browser"), PathBuf::from);
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/widget.mjs"))
+        .arg(&url)
+        .arg(&artifacts)
+        .current_dir(repo().join("tests/browser"))
+        .output()
+        .expect("node runs");
+    drop(server);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("browser tests: all passed"), "{stdout}");
+    for shot in ["demo.png", "hostile-css.png", "mobile-360.png"] {
+        assert!(artifacts.join(shot).metadata().is_ok_and(|m| m.len() > 10_000), "{shot} missing");
+    }
+}

@@ -61,8 +61,21 @@ try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(base + "/");
     await flow(page, "demo", { open: false });
+    // A server error shows plainly with a retry that works.
+    await page.route(base + "/v1/ask", (route) => route.fulfill({ status: 503, contentType: "application/json", body: '{"error":{"code":"index_unavailable","message":"x"}}' }), { times: 1 });
+    await page.fill("#pq-input", "意见第十四条讲了什么");
+    await page.press("#pq-input", "Enter");
+    await page.waitForSelector('.pq-msg.pq-assistant[data-state="error"]', { timeout: 10000 });
+    const failed = await page.locator('.pq-msg.pq-assistant[data-state="error"]').last().innerText();
+    check(failed.includes("服务出错"), `a 5xx is shown plainly (${failed.trim().slice(0, 30)})`);
+    await page.locator(".pq-retry").last().click();
+    await page.waitForFunction(() => {
+      const m = [...document.querySelector("#policyqa-widget").shadowRoot.querySelectorAll(".pq-msg.pq-assistant")].pop();
+      return m && m.dataset.state === "done" && m.innerText.includes("经济收入");
+    }, null, { timeout: 20000 });
+    check(true, "retry asks again and the answer arrives");
     // Esc closes and gives focus back to the launcher.
-    await page.keyboard.press("Escape"); // closes the citation detail
+    await page.focus("#pq-input");
     await page.keyboard.press("Escape");
     await page.waitForSelector("#pq-panel", { state: "hidden", timeout: 5000 });
     const focused = await page.evaluate(() => document.querySelector("#policyqa-widget").shadowRoot.activeElement?.id);

@@ -38,6 +38,9 @@ impl Progress for LogProgress {
 pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(settings).await?;
     let embedder = settings.embedder()?;
+    if store.count().await? == 0 && !args.corpus.exists() {
+        tracing::warn!("the index is empty and {} does not exist: every answer will be a refusal until documents are added", args.corpus.display());
+    }
     if store.count().await? == 0 && args.corpus.exists() {
         tracing::warn!("the index is empty: ingesting {}", args.corpus.display());
         let indexer = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: embedder.clone(), segmenter: ChineseSegmenter::default() };

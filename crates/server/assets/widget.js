@@ -276,6 +276,7 @@
     q = String(q == null ? "" : q).trim();
     if (!q || busy) return Promise.resolve(null);
     if (!msgs.length) list.textContent = "";
+    detail.hidden = true; // a new question: the open citation would cover its answer
     var u = { role: "user", content: q }, m = { role: "assistant", content: "", state: "streaming", q: q };
     [u, m].forEach(function (x) { msgs.push(x); list.appendChild(x.el = h("div", { "class": "pq-msg pq-" + x.role })); update(x); });
     scroll();

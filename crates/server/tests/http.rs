@@ -32,12 +32,17 @@ impl Server {
 }
 
 async fn start(max_body_bytes: usize) -> Server {
+    start_with(max_body_bytes, vec![]).await
+}
+
+async fn start_with(max_body_bytes: usize, dependencies: Vec<(String, String)>) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn PassageStore> = Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap());
     let ix = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: None, segmenter: ChineseSegmenter::default() };
     ix.ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
     let mut config = ServerConfig::new(dir.path().join("uploads"));
     config.max_body_bytes = max_body_bytes;
+    config.dependencies = dependencies;
     let state = AppState::new(store, None, None, Prompts::builtin(), AnswerConfig::default(), config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -302,5 +307,20 @@ async fn the_openai_python_client_gets_answers_with_citations() {
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("non-streamed: ok") && stdout.contains("streamed: ok"), "{stdout}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn not_ready_while_a_configured_endpoint_is_down() {
+    // Nothing listens on port 9 of the loopback.
+    let s = start_with(1 << 20, vec![("chat".into(), "http://127.0.0.1:9/v1".into())]).await;
+    let r = client().get(format!("{}/readyz", s.url)).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["ready"], false);
+    assert_eq!(body["checks"]["chat"]["ok"], false);
+    assert_eq!(body["checks"]["index"]["ok"], true);
+    // Alive all the same.
+    assert_eq!(client().get(format!("{}/healthz", s.url)).send().await.unwrap().status(), 200);
     s.stop().await;
 }

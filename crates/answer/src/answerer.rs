@@ -360,7 +360,7 @@ fn clean_rewrite(s: &str) -> Option<String> {
     let line = s.lines().map(str::trim).find(|l| !l.is_empty())?;
     let line = line.trim_start_matches("改写后的问题：").trim_start_matches("问题：").trim_matches(['“', '”', '"', '「', '」']).trim();
     let n = line.chars().count();
-    (n >= 2 && n <= 300 && !is_refusal(line)).then(|| line.to_string())
+    ((2..=300).contains(&n) && !is_refusal(line)).then(|| line.to_string())
 }
 
 /// The server runs answers on a multi-threaded runtime: the future must be `Send`.

@@ -78,11 +78,14 @@ pub struct CitationChecker<'a> {
     pub uncited_sentences: usize,
 }
 
+/// A sentence's byte range in its clause, with its bigrams.
+type SentenceBigrams = ((usize, usize), HashSet<(char, char)>);
+
 struct ClauseIndex {
     norm: String,
     /// Digits written out: 六个月 → 6个月, for comparing figures written either way.
     norm_digits: String,
-    sentences: Vec<((usize, usize), HashSet<(char, char)>)>,
+    sentences: Vec<SentenceBigrams>,
     all: HashSet<(char, char)>,
 }
 

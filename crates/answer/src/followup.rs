@@ -25,7 +25,9 @@ pub fn resolve(question: &str, history: &[Turn], catalog: &Catalog) -> Option<St
     let now = analyse(q, catalog);
     let content_chars = now.content.chars().filter(|c| c.is_alphanumeric()).count();
     let points_back = POINTS_BACK.is_match(q) || content_chars < 4;
-    if !points_back && !(now.doc_ids.is_empty() && !now.clause_refs.is_empty()) {
+    // Self-contained unless it points back or names a clause without its document.
+    let clause_without_document = now.doc_ids.is_empty() && !now.clause_refs.is_empty();
+    if !points_back && !clause_without_document {
         return None;
     }
     // The document in focus: the latest earlier question that named one.

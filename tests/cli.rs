@@ -153,6 +153,14 @@ fn ingest_docs_search_rm() {
     assert!(c["text"].as_str().unwrap().contains(c["quote"].as_str().unwrap()));
     let history = d.join("history.json");
     std::fs::write(&history, r#"[{"role":"user","content":"意见第十四条讲了什么"},{"role":"assistant","content":"提高产业工人经济收入[1]。"}]"#).unwrap();
+    let bad = d.join("bad-history.json");
+    std::fs::write(&bad, "[{\"role\": \"user\"").unwrap();
+    let out = policyqa_in(d, &["ask", "那第十五条呢？", "--history", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("bad-history.json: expected [{\"role\", \"content\"}"), "{}", stderr(&out));
+    let out = policyqa_in(d, &["ask", "  "]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("the question is empty"), "{}", stderr(&out));
     let out = policyqa_in(d, &["ask", "那第十五条呢？", "--json", "--history", history.to_str().unwrap()]);
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(a["citations"][0]["label"].as_str().unwrap().ends_with("（十五）"), "{a}");

@@ -240,6 +240,16 @@ async fn every_error_is_json_with_its_status() {
     assert_error(status, &r.json().await.unwrap(), 415, "unsupported_media_type");
     let (status, body) = post(&s, "/v1/chat/completions", json!({"messages": [{"role": "assistant", "content": "hi"}]})).await;
     assert_error(status, &body, 422, "invalid_question");
+    let (status, body) = post(&s, "/v1/chat/completions", json!({"messages": [{"role": "robot", "content": "hi"}]})).await;
+    assert_error(status, &body, 400, "bad_request");
+    assert!(body["error"]["message"].as_str().unwrap().contains("robot"), "{body}");
+    // A multipart upload without its `file` field.
+    let form = reqwest::multipart::Form::new().text("title", "x");
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap();
+    assert_error(status, &body, 400, "bad_request");
+    assert!(body["error"]["message"].as_str().unwrap().contains("`file`"), "{body}");
     s.stop().await;
 }
 

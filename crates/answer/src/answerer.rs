@@ -195,7 +195,7 @@ impl Answerer {
         let generation = Instant::now();
         if let Some(chat) = &self.chat {
             match self.generate(chat.as_ref(), query, &history, &passages, events).await {
-                Ok(Generated::Answer(checker)) => return Ok(finish(base, checker, false, warnings, evidence, started, generation)),
+                Ok(Generated::Answer(checker)) => return Ok(finish(base, checker, warnings, evidence, started, generation)),
                 Ok(Generated::Refused) => return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events)),
                 Err(reason) => {
                     warnings.push(format!("{reason}; the answer is extractive instead"));
@@ -212,7 +212,7 @@ impl Answerer {
                 send(events, AnswerEvent::Citation(c));
             }
         }
-        let mut answer = finish(base, checker, false, warnings, evidence, started, generation);
+        let mut answer = finish(base, checker, warnings, evidence, started, generation);
         answer.mode = Mode::Extractive;
         Ok(answer)
     }
@@ -312,13 +312,13 @@ enum Generated<'a> {
     Refused,
 }
 
-fn finish(mut base: Answer, checker: CitationChecker, refused: bool, mut warnings: Vec<String>, evidence: f32, started: Instant, generation: Instant) -> Answer {
+fn finish(mut base: Answer, checker: CitationChecker, mut warnings: Vec<String>, evidence: f32, started: Instant, generation: Instant) -> Answer {
     warnings.extend(checker.warnings.iter().cloned());
     if checker.uncited_sentences > 0 {
         warnings.push(format!("{} sentence(s) of the answer cite no clause", checker.uncited_sentences));
     }
     base.answer = checker.text.trim().to_string();
-    base.refused = refused;
+    base.refused = false;
     base.citations = checker.citations;
     base.flags = checker.flags;
     base.warnings = warnings;

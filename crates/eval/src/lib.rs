@@ -10,7 +10,6 @@ use std::path::Path;
 use policyqa_answer::{Answerer, AskError, AskRequest};
 use policyqa_retrieval::{Retriever, SearchResult};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Question {
@@ -55,10 +54,8 @@ pub fn load(path: &Path) -> Result<Vec<Question>, DatasetError> {
     Ok(out)
 }
 
-/// NFKC, white space removed.
-pub fn norm(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect()
-}
+/// NFKC, white space removed: the same comparison the citation checks use.
+pub use policyqa_answer::text::norm;
 
 /// Rank (1-based) of the first passage containing a gold span.
 pub fn first_hit(gold: &[String], texts: &[&str]) -> Option<usize> {

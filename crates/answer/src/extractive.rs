@@ -19,7 +19,12 @@ const MAX_SENTENCES: usize = 3;
 /// Clauses from the top of the retrieval that may answer instead of the first, and by how
 /// much better their best sentence must be.
 const RERANK_CLAUSES: usize = 3;
-const RERANK_MARGIN: f32 = 0.2;
+const RERANK_MARGIN: f32 = 0.1;
+/// What a sentence defining a term is worth to a question that does not ask for a definition.
+/// Measured with the margin at 0.1 (from 0.2): seed citation precision 0.914 → 0.929, laws
+/// 0.596 → 0.617, policies fact recall 0.762 → 0.778; a margin of 0.1 alone moved nothing
+/// on the seed set, 0.05 made it worse (0.886).
+const DEFINITION_DISCOUNT: f32 = 0.5;
 /// A sentence is cut (at a comma) past this many characters.
 const MAX_SENTENCE_CHARS: usize = 160;
 
@@ -39,6 +44,8 @@ pub struct Intent {
     pub clause_overview: bool,
     /// Several questions in one ("…多少？另外…多少？").
     pub multi_part: bool,
+    /// The question asks what a term means ("什么是灵活就业", "新就业形态人员指哪些人").
+    pub definition: bool,
 }
 
 impl Intent {
@@ -49,7 +56,7 @@ impl Intent {
             !part.trim_end().ends_with('吗')
                 && ASKS_FOR_FIGURE.find_iter(part).any(|m| !part[..m.start()].ends_with(['十', '百', '千', '好']))
         });
-        Intent { figure, clause_overview: names_clause && content_weight < 3.0, multi_part: MULTI_PART.is_match(question) }
+        Intent { figure, clause_overview: names_clause && content_weight < 3.0, multi_part: MULTI_PART.is_match(question), definition: ASKS_FOR_DEFINITION.is_match(question) }
     }
 }
 
@@ -60,6 +67,10 @@ const MAX_OVERVIEW_CHARS: usize = 320;
 
 static ENUMERATION_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"一是|其一|第一[,，、]|首先").unwrap());
 static ENUMERATION_NEXT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\s*(?:[二三四五六七八九十]是|其[二三四五]|第[二三四五六七八九十][,，、]|其次|再次|最后)").unwrap());
+
+static ASKS_FOR_DEFINITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"什么是|是什么|是指|指什么|指的是|指哪些|什么意思|含义|定义|概念|哪些人|包括哪些|怎么理解|如何理解").unwrap());
+/// A sentence that defines a term ("灵活就业是指……").
+static DEFINES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[^,，。；]{1,24}(?:是指|指的是|系指)").unwrap());
 
 static MULTI_PART: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[？?].+[？?]|另外|此外|同时|以及|分别|又是").unwrap());
 
@@ -85,6 +96,11 @@ fn score_sentences(terms: &[WeightedTerm], p: &Passage, intent: Intent) -> Vec<S
             let mut score = covered.iter().sum::<f32>() / total;
             if intent.figure && HAS_FIGURE.is_match(&s.text) {
                 score *= 1.5;
+            }
+            // A definition answers "what is X", not "is there a rule on X": the question's
+            // words in "新就业形态人员是指……网约车配送员" say nothing about what it asks.
+            if !intent.definition && DEFINES.is_match(strip_leading_label(raw.trim())) {
+                score *= DEFINITION_DISCOUNT;
             }
             Some(Sentence { order, text: raw.to_string(), score, covered })
         })
@@ -258,4 +274,19 @@ fn shorten(s: &str) -> &str {
 /// Whether a (normalised) text holds a figure: digits, 百分之…, a Chinese number with a unit.
 pub fn has_figure(text: &str) -> bool {
     HAS_FIGURE.is_match(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_are_recognised_in_questions_and_sentences() {
+        assert!(Intent::of("什么是新就业形态人员？", false, 5.0).definition);
+        assert!(Intent::of("灵活就业包括哪些就业方式", false, 5.0).definition);
+        assert!(!Intent::of("送外卖摔伤了有没有保障？", false, 5.0).definition);
+        assert!(DEFINES.is_match("新就业形态人员是指依托互联网平台就业的人员,主要包括网约车驾驶员。"));
+        // "是指" late in a long sentence is not a definition of its subject.
+        assert!(!DEFINES.is_match("扩大新就业形态劳动者职业伤害保障试点,推动平台企业建立与工会常态化沟通协商机制,这里的协商是指……"));
+    }
 }

@@ -55,3 +55,48 @@ fn the_widget_answers_in_chromium() {
         assert!(artifacts.join(shot).metadata().is_ok_and(|m| m.len() > 10_000), "{shot} missing");
     }
 }
+
+/// `policyqa eval --report DIR` over the bundled corpus, then tests/browser/report.mjs: the
+/// report page in Chromium makes no request but for itself, draws every chart, has its misses
+/// table. A full-page screenshot goes to report.png in the artifacts folder.
+#[test]
+fn the_eval_report_renders_in_chromium() {
+    let data = tempfile::tempdir().unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_policyqa"))
+        .args(["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--corpus", "corpus", "--report"])
+        .arg(reports.path())
+        .current_dir(repo())
+        .env("POLICYQA_DATA_DIR", data.path())
+        .env_remove("QDRANT_URL")
+        .env_remove("POLICYQA_CHAT_MODEL")
+        .env_remove("POLICYQA_EMBED_MODEL")
+        .output()
+        .expect("policyqa eval runs");
+    assert!(out.status.success(), "policyqa eval failed\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    for file in ["report.json", "report.md", "report.html"] {
+        assert!(reports.path().join(file).metadata().is_ok_and(|m| m.len() > 0), "{file} was not written");
+    }
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(reports.path().join("report.json")).unwrap()).expect("report.json parses");
+    let recall5 = json["datasets"][0]["retrieval"]["overall"]["recall_at_5"].as_f64().expect("datasets[0].retrieval.overall.recall_at_5 is a number");
+    assert!(recall5 > 0.9, "Recall@5 on seed_dev is {recall5}");
+    let html = std::fs::read_to_string(reports.path().join("report.html")).unwrap();
+    let answered = !json["datasets"][0]["answers"].is_null();
+    assert_eq!(html.contains("data-chart=\"answers\""), answered, "the answers chart is there exactly when answers were evaluated");
+
+    let artifacts = std::env::var_os("POLICYQA_TEST_ARTIFACTS").map_or_else(|| repo().join("test-artifacts/browser"), PathBuf::from);
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let shot = artifacts.join("report.png");
+    let _ = std::fs::remove_file(&shot);
+    let out = Command::new("node")
+        .arg(repo().join("tests/browser/report.mjs"))
+        .arg(reports.path().join("report.html"))
+        .arg(&shot)
+        .current_dir(repo().join("tests/browser"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("report page: all passed"), "{stdout}");
+    assert!(shot.metadata().is_ok_and(|m| m.len() > 10_000), "{} missing", shot.display());
+}

@@ -2,7 +2,9 @@
 //! everything else is a library call.
 
 mod answer_cmds;
+mod bench_cmd;
 mod chunk_cmd;
+mod eval_cmd;
 mod index_cmds;
 mod serve_cmd;
 mod settings;
@@ -36,8 +38,12 @@ enum Command {
     /// Run the HTTP service (API, OpenAI-compatible endpoint, chat widget); ingests the
     /// bundled corpus first when the index is empty.
     Serve(serve_cmd::ServeArgs),
-    /// Run question sets through retrieval and print Recall@1/5, MRR@10 per dataset and kind.
-    Eval(index_cmds::EvalArgs),
+    /// Run question sets through retrieval and answers (in process or against a server with
+    /// --url), print the metrics, gate them, and write reports (--report DIR).
+    Eval(eval_cmd::EvalArgs),
+    /// Measure ingest, search and HTTP load (with oha) on the laws and the seed page, beside
+    /// the peer; prints a table and writes bench.json.
+    Bench(bench_cmd::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,7 +72,8 @@ fn main() -> ExitCode {
         Command::Search(args) => runtime.block_on(index_cmds::search(&settings, args)),
         Command::Ask(args) => runtime.block_on(answer_cmds::ask(&settings, args)),
         Command::Serve(args) => runtime.block_on(serve_cmd::serve(&settings, args)),
-        Command::Eval(args) => runtime.block_on(index_cmds::eval(&settings, args)),
+        Command::Eval(args) => runtime.block_on(eval_cmd::eval(&settings, args)),
+        Command::Bench(args) => runtime.block_on(bench_cmd::bench(&settings, args)),
     };
     match result {
         Ok(code) => code,

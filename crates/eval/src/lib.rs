@@ -1,15 +1,112 @@
-//! Evaluation datasets and retrieval metrics.
+//! Evaluation datasets, retrieval and answer metrics, and the reports people read.
 //!
 //! A dataset is JSON Lines of `{"id", "question", "gold": [spans], "facts": [...], "kind"}`.
 //! A retrieved passage is a hit when its text contains a gold span after NFKC normalisation
 //! with all white space removed (the same rule as the peer benchmark).
+//!
+//! The questions go to an [`EvalTarget`]: the in-process pipeline ([`InProcess`], the same
+//! retriever and answerer the server uses) or, from the binary, a running server.
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
-use policyqa_answer::{Answerer, AskError, AskRequest};
-use policyqa_retrieval::{Retriever, SearchResult};
+use policyqa_answer::{Answerer, AskRequest};
 use serde::{Deserialize, Serialize};
+
+pub mod render;
+pub mod report;
+
+/// One retrieved passage, as much as the metrics and the reports need.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RetrievedPassage {
+    pub id: String,
+    pub label: String,
+    pub text: String,
+}
+
+/// What a target's search returned.
+#[derive(Debug, Clone)]
+pub struct Retrieved {
+    pub passages: Vec<RetrievedPassage>,
+    pub millis: f64,
+    /// For a question naming a clause: whether the clause exists.
+    pub clause_found: Option<bool>,
+}
+
+/// One citation of an answer.
+#[derive(Debug, Clone)]
+pub struct AnsweredCitation {
+    pub marker: usize,
+    pub label: String,
+    pub text: String,
+    pub quote: String,
+}
+
+/// What a target's answer was.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub answer: String,
+    pub refused: bool,
+    pub mode: String,
+    pub evidence: f32,
+    pub citations: Vec<AnsweredCitation>,
+    pub flags: usize,
+    pub warnings: Vec<String>,
+    pub millis: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// The target failed for a reason that may pass (a server restarting, a timeout).
+    #[error("the target is unavailable: {0}")]
+    Unavailable(String),
+    /// The target answered with something unusable (a 4xx, a malformed body).
+    #[error("the target failed: {0}")]
+    Failed(String),
+}
+
+/// Where the questions go: the in-process pipeline, or a server over HTTP.
+pub trait EvalTarget {
+    /// "in-process" or the server's URL.
+    fn describe(&self) -> String;
+    fn search(&self, question: &str, top_k: usize) -> impl Future<Output = Result<Retrieved, EvalError>> + Send;
+    fn ask(&self, question: &str) -> impl Future<Output = Result<Answered, EvalError>> + Send;
+}
+
+/// The retriever and answerer the server uses, called directly.
+pub struct InProcess {
+    pub answerer: Arc<Answerer>,
+}
+
+impl EvalTarget for InProcess {
+    fn describe(&self) -> String {
+        "in-process".into()
+    }
+
+    async fn search(&self, question: &str, top_k: usize) -> Result<Retrieved, EvalError> {
+        let r = self.answerer.retriever().search(question, top_k).await.map_err(|e| EvalError::Failed(e.to_string()))?;
+        Ok(Retrieved {
+            passages: r.passages.iter().map(|p| RetrievedPassage { id: p.passage.id.clone(), label: p.passage.label.clone(), text: p.passage.text.clone() }).collect(),
+            millis: r.millis,
+            clause_found: r.clause_lookup.as_ref().map(|c| c.found),
+        })
+    }
+
+    async fn ask(&self, question: &str) -> Result<Answered, EvalError> {
+        let a = self.answerer.ask(&AskRequest { question: question.to_string(), ..Default::default() }, None).await.map_err(|e| EvalError::Failed(e.to_string()))?;
+        Ok(Answered {
+            answer: a.answer,
+            refused: a.refused,
+            mode: serde_json::to_value(a.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            evidence: a.evidence,
+            citations: a.citations.into_iter().map(|c| AnsweredCitation { marker: c.marker, label: c.label, text: c.text, quote: c.quote }).collect(),
+            flags: a.flags.len(),
+            warnings: a.warnings,
+            millis: a.timings.total_ms,
+        })
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Question {
@@ -66,7 +163,7 @@ pub fn first_hit(gold: &[String], texts: &[&str]) -> Option<usize> {
     }).map(|i| i + 1)
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Metrics {
     pub questions: usize,
     pub recall_at_1: f64,
@@ -86,24 +183,27 @@ impl Metrics {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QuestionResult {
     pub id: String,
     pub kind: String,
     pub question: String,
     pub gold: Vec<String>,
+    /// Rank (1-based) of the first passage holding a gold span, within `top_k`.
     pub rank: Option<usize>,
     pub millis: f64,
-    pub retrieved: Vec<String>,
+    pub retrieved: Vec<RetrievedPassage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clause_found: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RetrievalReport {
     pub dataset: String,
     pub top_k: usize,
     pub overall: Metrics,
+    /// Recall@k for k = 1..=top_k, over the answerable questions.
+    pub recall_curve: Vec<f64>,
     pub per_kind: BTreeMap<String, Metrics>,
     pub latency_median_ms: f64,
     pub latency_p99_ms: f64,
@@ -118,13 +218,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
-/// Runs every question through the retriever. Unanswerable questions (no gold) are timed and
-/// listed but do not count in recall.
-pub async fn evaluate(retriever: &Retriever, dataset: &str, questions: &[Question], top_k: usize) -> Result<RetrievalReport, policyqa_retrieval::SearchError> {
+/// Runs every question through the target's search. Unanswerable questions (no gold) are
+/// timed and listed but do not count in recall.
+pub async fn evaluate(target: &impl EvalTarget, dataset: &str, questions: &[Question], top_k: usize) -> Result<RetrievalReport, EvalError> {
     let mut results = Vec::new();
     for q in questions {
-        let r: SearchResult = retriever.search(&q.question, top_k).await?;
-        let texts: Vec<&str> = r.passages.iter().map(|p| p.passage.text.as_str()).collect();
+        let r = target.search(&q.question, top_k).await?;
+        let texts: Vec<&str> = r.passages.iter().map(|p| p.text.as_str()).collect();
         results.push(QuestionResult {
             id: q.id.clone(),
             kind: q.kind.clone(),
@@ -132,8 +232,8 @@ pub async fn evaluate(retriever: &Retriever, dataset: &str, questions: &[Questio
             gold: q.gold.clone(),
             rank: if q.gold.is_empty() { None } else { first_hit(&q.gold, &texts) },
             millis: r.millis,
-            retrieved: r.passages.iter().map(|p| p.passage.label.clone()).collect(),
-            clause_found: r.clause_lookup.as_ref().map(|c| c.found),
+            retrieved: r.passages,
+            clause_found: r.clause_found,
         });
     }
     let answerable: Vec<&QuestionResult> = results.iter().filter(|r| !r.gold.is_empty()).collect();
@@ -144,10 +244,13 @@ pub async fn evaluate(retriever: &Retriever, dataset: &str, questions: &[Questio
     }
     let mut lat: Vec<f64> = results.iter().map(|r| r.millis).collect();
     lat.sort_by(|a, b| a.total_cmp(b));
+    let ranks: Vec<Option<usize>> = answerable.iter().map(|r| r.rank).collect();
+    let recall_curve = (1..=top_k).map(|k| ratio(ranks.iter().filter(|r| r.is_some_and(|r| r <= k)).count(), ranks.len())).collect();
     Ok(RetrievalReport {
         dataset: dataset.to_string(),
         top_k,
         overall,
+        recall_curve,
         per_kind: per_kind.into_iter().map(|(k, v)| (k, Metrics::from_ranks(&v))).collect(),
         latency_median_ms: percentile(&lat, 0.5),
         latency_p99_ms: percentile(&lat, 0.99),
@@ -156,7 +259,7 @@ pub async fn evaluate(retriever: &Retriever, dataset: &str, questions: &[Questio
 }
 
 /// Answer quality on one dataset.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AnswerMetrics {
     pub answerable: usize,
     pub unanswerable: usize,
@@ -177,21 +280,25 @@ pub struct AnswerMetrics {
     pub latency_p99_ms: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CitedClause {
     pub marker: usize,
     pub label: String,
+    pub quote: String,
     pub has_gold: bool,
     pub quote_in_clause: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnswerResult {
     pub id: String,
     pub kind: String,
     pub question: String,
     pub answer: String,
     pub refused: bool,
+    pub mode: String,
+    #[serde(default)]
+    pub warnings: Vec<String>,
     pub evidence: f32,
     pub citations: Vec<CitedClause>,
     pub facts_found: Vec<String>,
@@ -200,7 +307,18 @@ pub struct AnswerResult {
     pub millis: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+impl AnswerResult {
+    /// Answered as it should be: an unanswerable question refused; an answerable one answered
+    /// with every fact and only clauses holding a gold span cited.
+    pub fn is_right(&self) -> bool {
+        if self.kind == "unanswerable" {
+            return self.refused;
+        }
+        !self.refused && self.facts_missing.is_empty() && self.citations.iter().all(|c| c.has_gold)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AnswerReport {
     pub dataset: String,
     pub overall: AnswerMetrics,
@@ -230,12 +348,12 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// Runs every question through the answerer (the same pipeline as `policyqa ask` and the
-/// server) and scores the answers against the gold spans and facts.
-pub async fn evaluate_answers(answerer: &Answerer, dataset: &str, questions: &[Question]) -> Result<AnswerReport, AskError> {
+/// Runs every question through the target's answerer (the same pipeline as `policyqa ask` and
+/// the server) and scores the answers against the gold spans and facts.
+pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions: &[Question]) -> Result<AnswerReport, EvalError> {
     let mut results = Vec::new();
     for q in questions {
-        let a = answerer.ask(&AskRequest { question: q.question.clone(), ..Default::default() }, None).await?;
+        let a = target.ask(&q.question).await?;
         let answer_norm = norm(&a.answer);
         let gold: Vec<String> = q.gold.iter().map(|g| norm(g)).filter(|g| !g.is_empty()).collect();
         let citations = a
@@ -246,6 +364,7 @@ pub async fn evaluate_answers(answerer: &Answerer, dataset: &str, questions: &[Q
                 CitedClause {
                     marker: c.marker,
                     label: c.label.clone(),
+                    quote: c.quote.clone(),
                     has_gold: gold.iter().any(|g| text.contains(g.as_str())),
                     quote_in_clause: !c.quote.is_empty() && c.text.contains(&c.quote),
                 }
@@ -258,12 +377,14 @@ pub async fn evaluate_answers(answerer: &Answerer, dataset: &str, questions: &[Q
             question: q.question.clone(),
             answer: a.answer.clone(),
             refused: a.refused,
+            mode: a.mode.clone(),
+            warnings: a.warnings.clone(),
             evidence: a.evidence,
             citations,
             facts_found: found,
             facts_missing: missing,
-            flags: a.flags.len(),
-            millis: a.timings.total_ms,
+            flags: a.flags,
+            millis: a.millis,
         });
     }
     let answerable: Vec<&AnswerResult> = results.iter().filter(|r| r.kind != "unanswerable").collect();

@@ -224,3 +224,51 @@ fn an_unreachable_qdrant_server_is_named_quickly() {
     let err = stderr(&out);
     assert!(err.contains(&url) && err.contains("cannot connect"), "{err}");
 }
+
+/// Without keys the server stays on loopback unless told `--insecure`; with keys it listens
+/// where asked; a malformed key list is named by position; no key reaches the log.
+#[test]
+fn serve_binds_open_only_to_loopback_and_never_logs_a_key() {
+    use std::io::{BufRead, BufReader};
+    let data = tempfile::tempdir().unwrap();
+    let serve = |extra: &[&str], keys: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_policyqa"));
+        cmd.args(["serve"]).args(extra).current_dir(repo()).env("POLICYQA_DATA_DIR", data.path()).env("POLICYQA_LOG", "debug").env("NO_COLOR", "1").env_remove("QDRANT_URL").env_remove("POLICYQA_API_KEYS");
+        if let Some(k) = keys {
+            cmd.env("POLICYQA_API_KEYS", k);
+        }
+        cmd
+    };
+    let out = serve(&["--addr", "0.0.0.0:0"], None).output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("no API keys configured") && err.contains("--insecure"), "{err}");
+    let out = serve(&["--addr", "127.0.0.1:0"], Some("ask:short")).output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("entry 1") && !err.contains("short\n") && !err.contains("ask:short"), "{err}");
+
+    let key = "widget-key-9f8e7d6c5b4a";
+    let mut child = serve(&["--addr", "0.0.0.0:0"], Some(&format!("ask:{key},admin:admin-key-1a2b3c4d5e6f"))).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.trim().rsplit(':').next().unwrap().to_string();
+    assert!(line.starts_with("policyqa listening on http://0.0.0.0:"), "{line}");
+    let ask = |auth: Option<&str>| {
+        let mut c = Command::new("curl");
+        c.args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "content-type: application/json", "-d", r#"{"query":"技能"}"#]);
+        if let Some(a) = auth {
+            c.args(["-H", &format!("authorization: Bearer {a}")]);
+        }
+        String::from_utf8(c.arg(format!("http://127.0.0.1:{port}/v1/search")).output().unwrap().stdout).unwrap()
+    };
+    assert_eq!(ask(Some(key)), "200");
+    assert_eq!(ask(Some("wrong-key-0000000000000")), "401");
+    assert_eq!(ask(None), "401");
+    child.kill().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    child.wait().unwrap();
+    assert!(log.contains("/v1/search"), "the debug log saw the requests: {log}");
+    assert!(!log.contains(key) && !log.contains("wrong-key") && !log.contains("admin-key"), "a key in the log: {log}");
+}

@@ -8,10 +8,12 @@ pub mod citations;
 pub mod evidence;
 pub mod extractive;
 pub mod followup;
+pub mod limit;
 pub mod prompt;
 pub mod text;
 
 pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, Mode, Timings};
 pub use chat::{ChatConfig, OpenAiChat};
+pub use limit::LimitedChat;
 pub use citations::{check_answer, Citation, CitationChecker, SentenceFlag};
 pub use prompt::{PromptError, Prompts, RenderedPrompt, Turn, REFUSAL};

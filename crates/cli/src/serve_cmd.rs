@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use policyqa_index::{ChineseSegmenter, IngestOptions, Indexer, Progress};
+use policyqa_server::access::Access;
 use policyqa_server::{AppState, ServerConfig};
 
 use crate::index_cmds::open_store;
@@ -23,6 +24,10 @@ pub struct ServeArgs {
     /// Largest request body in bytes (JSON or an uploaded document).
     #[arg(long, env = "POLICYQA_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
     max_body_bytes: usize,
+    /// Listen on a non-loopback address without API keys (every route, document removal
+    /// included, open to anyone who can reach it).
+    #[arg(long)]
+    insecure: bool,
 }
 
 struct LogProgress;
@@ -36,6 +41,22 @@ impl Progress for LogProgress {
 }
 
 pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Access first: a server that would be open to the network refuses to start before it
+    // opens anything.
+    let access = match &settings.api_keys {
+        Some(spec) => Access::parse(&spec.0)?,
+        None => Access::open(),
+    };
+    if access.is_open() {
+        if !args.addr.ip().is_loopback() && !args.insecure {
+            bail!("no API keys configured (POLICYQA_API_KEYS): refusing to listen on {}, which is not loopback; set keys, or pass --insecure to serve it open", args.addr);
+        }
+        if args.addr.ip().is_loopback() {
+            tracing::warn!("no API keys configured: listening on loopback only, every route open to local clients");
+        } else {
+            tracing::warn!("no API keys configured and --insecure: every route, documents included, is open to anyone who can reach {}", args.addr);
+        }
+    }
     let store = open_store(settings).await?;
     let embedder = settings.embedder()?;
     if store.count().await? == 0 && !args.corpus.exists() {
@@ -49,6 +70,9 @@ pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitC
     }
     let mut config = ServerConfig::new(settings.data_dir.join("uploads"));
     config.max_body_bytes = args.max_body_bytes;
+    config.access = access;
+    config.rate_limit_per_minute = settings.rate_limit;
+    config.widget_origins = settings.widget_origins.clone();
     if let Some(c) = &settings.chat {
         config.dependencies.push(("chat".into(), c.base_url.clone()));
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use policyqa_answer::{AnswerConfig, ChatConfig, OpenAiChat, Prompts};
+use policyqa_answer::{AnswerConfig, ChatConfig, LimitedChat, OpenAiChat, Prompts};
 use policyqa_core::{ChatModel, Embedder};
 use policyqa_index::{EmbedConfig, OpenAiEmbedder, RemoteConfig};
 
@@ -21,6 +21,25 @@ pub struct Settings {
     pub prompts_dir: Option<PathBuf>,
     /// Evidence strength below which answers are refusals.
     pub min_evidence: Option<f32>,
+    /// Concurrent calls to the chat model (`POLICYQA_CHAT_CONCURRENCY`, default 4); past it a
+    /// call waits up to 5 s, then the answer is extractive.
+    pub chat_concurrency: usize,
+    /// `POLICYQA_API_KEYS`: `role:key,...` (roles `ask`, `admin`), unparsed.
+    pub api_keys: Option<Redacted>,
+    /// `POLICYQA_RATE_LIMIT`: requests per minute per key (per client IP without keys).
+    pub rate_limit: Option<u32>,
+    /// `POLICYQA_WIDGET_ORIGINS`: the origins allowed to call the API from a browser.
+    pub widget_origins: Option<Vec<String>>,
+}
+
+/// A secret: printed as `***` by `Debug`, so no log of the settings shows it.
+#[derive(Clone)]
+pub struct Redacted(pub String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
 impl Settings {
@@ -65,13 +84,20 @@ impl Settings {
             chat,
             prompts_dir: var("POLICYQA_PROMPTS_DIR").map(PathBuf::from),
             min_evidence: var("POLICYQA_MIN_EVIDENCE").and_then(|v| v.parse().ok()),
+            chat_concurrency: var("POLICYQA_CHAT_CONCURRENCY").and_then(|v| v.parse().ok()).unwrap_or(4),
+            api_keys: var("POLICYQA_API_KEYS").map(Redacted),
+            rate_limit: number("POLICYQA_RATE_LIMIT"),
+            widget_origins: var("POLICYQA_WIDGET_ORIGINS").map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect()),
         }
     }
 
     pub fn chat(&self) -> anyhow::Result<Option<Arc<dyn ChatModel>>> {
         match &self.chat {
             None => Ok(None),
-            Some(c) => Ok(Some(Arc::new(OpenAiChat::new(c.clone()).context("chat endpoint")?))),
+            Some(c) => {
+                let chat: Arc<dyn ChatModel> = Arc::new(OpenAiChat::new(c.clone()).context("chat endpoint")?);
+                Ok(Some(Arc::new(LimitedChat::new(chat, self.chat_concurrency, std::time::Duration::from_secs(5)))))
+            }
         }
     }
 

@@ -65,7 +65,7 @@ async fn contract(store: Arc<dyn PassageStore>) {
     // Deleting a document, then the file.
     store.delete_doc(&opinion).await.unwrap();
     assert_eq!(store.count().await.unwrap(), n - record.documents[0].passages);
-    store.delete_sources(&[record.source.clone()]).await.unwrap();
+    store.delete_sources(std::slice::from_ref(&record.source)).await.unwrap();
     assert_eq!(store.count().await.unwrap(), 0);
     assert!(store.files().await.unwrap().is_empty(), "the file record goes with its source");
 }

@@ -6,4 +6,4 @@ pub mod retriever;
 
 pub use analysis::{analyse, Analysis, Catalog, ClauseRef};
 pub use lexicon::Lexicon;
-pub use retriever::{question_parts, RetrievalConfig, Ranked, Retriever, SearchError, SearchResult, WeightedTerm, DF_CAP, MAX_QUERY_CHARS};
+pub use retriever::{question_parts, RetrievalConfig, Ranked, Retriever, SearchError, SearchResult, WeightedTerm, DF_CAP, MAX_QUERY_CHARS, MAX_TOP_K};

@@ -71,7 +71,7 @@ async fn ingest_is_incremental_and_removal_works() {
     let files_now = store.files().await.unwrap();
     let news = files_now[0].documents.iter().find(|d| d.title.starts_with("以改革促开放")).unwrap().clone();
     let removed = ix.remove(&news.id).await.unwrap();
-    assert_eq!(removed, [news.title.clone()]);
+    assert_eq!(removed, std::slice::from_ref(&news.title));
     assert_eq!(store.count().await.unwrap(), 34 - news.passages);
     assert!(ix.remove("no-such-doc").await.is_err());
 }

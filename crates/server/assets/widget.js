@@ -1,6 +1,8 @@
 /* policyqa chat widget: vanilla JS (ES2019), no dependencies, no build step.
  * <script src="https://HOST/widget.js" data-api-base="https://HOST" data-lang="zh"
- *   data-title="政策问答" data-placeholder="…" data-accent="#c0392b" data-open="false"></script>
+ *   data-title="政策问答" data-placeholder="…" data-accent="#c0392b" data-open="false"
+ *   data-key="ASK_ROLE_KEY"></script>
+ * data-key: the server's `ask` key when it requires keys (public by nature: it can only ask).
  * Everything lives in an open Shadow DOM (hooks: #pq-launcher, #pq-panel, #pq-input, #pq-send,
  * #pq-messages, .pq-msg.pq-assistant[data-state], .pq-cite, #pq-detail, .pq-retry, #pq-new).
  * Server text only ever reaches the page through textContent / text nodes. */
@@ -309,9 +311,11 @@
   function run(m) {
     var ctl = W.AbortController ? new AbortController() : null, tok = { c: ctl };
     busy = tok; setBusy(); save();
+    var hdrs = { "content-type": "application/json", accept: "text/event-stream" };
+    if (ds.key) hdrs.authorization = "Bearer " + ds.key;
     return fetch(base + "/v1/ask", {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
+      headers: hdrs,
       body: JSON.stringify({ question: m.q, history: history(msgs.indexOf(m) - 1), stream: true }),
       signal: ctl ? ctl.signal : undefined
     }).then(function (res) {

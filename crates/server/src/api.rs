@@ -81,7 +81,7 @@ fn wants_stream(headers: &HeaderMap, asked: bool) -> bool {
               (status = 400, description = "Malformed JSON"), (status = 413, description = "Body over the limit"), (status = 422, description = "Empty or over-long question")))]
 pub async fn ask(State(state): State<Arc<AppState>>, headers: HeaderMap, ApiJson(body): ApiJson<AskBody>) -> Result<Response, ApiError> {
     let stream = wants_stream(&headers, body.stream);
-    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: body.top_k };
+    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)? };
     validate(&request.question)?;
     if !stream {
         let answer = state.answerer().ask(&request, None).await?;
@@ -89,6 +89,16 @@ pub async fn ask(State(state): State<Arc<AppState>>, headers: HeaderMap, ApiJson
         return Ok(Json(answer).into_response());
     }
     Ok(ask_stream(state, request).into_response())
+}
+
+/// `top_k` within 1..=[`policyqa_retrieval::MAX_TOP_K`], said plainly otherwise.
+pub fn check_top_k(k: Option<usize>) -> Result<Option<usize>, ApiError> {
+    match k {
+        Some(n) if n == 0 || n > policyqa_retrieval::MAX_TOP_K => {
+            Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_top_k", format!("top_k is {n}; it must be between 1 and {}", policyqa_retrieval::MAX_TOP_K)))
+        }
+        k => Ok(k),
+    }
 }
 
 /// Errors a stream could only report as an `error` event are caught before it starts.
@@ -112,13 +122,14 @@ fn observe(state: &AppState, a: &Answer) {
 /// `citation`…, then `done` (the whole answer, as the JSON response) or `error`.
 pub fn ask_stream(state: Arc<AppState>, request: AskRequest) -> impl IntoResponse {
     let (out, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(64);
-    state.metrics.active_streams.inc();
+    let active = state.metrics.stream_started();
     tokio::spawn(async move {
+        let _active = active;
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel::<AnswerEvent>();
         let forward_out = out.clone();
         let forward = tokio::spawn(async move {
             while let Some(e) = events.recv().await {
-                if forward_out.send(Ok(sse_event(&e))).await.is_err() {
+                if !send_or_give_up(&forward_out, sse_event(&e)).await {
                     break;
                 }
             }
@@ -137,10 +148,18 @@ pub fn ask_stream(state: Arc<AppState>, request: AskRequest) -> impl IntoRespons
                 Event::default().event("error").data(e.body().to_string())
             }
         };
-        let _ = out.send(Ok(last)).await;
-        state.metrics.active_streams.dec();
+        send_or_give_up(&out, last).await;
     });
     Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// How long a stream waits for a client that has stopped reading before it gives up on it:
+/// the answer's task then ends instead of waiting on a full buffer for ever.
+pub const STALLED_CLIENT: Duration = Duration::from_secs(30);
+
+/// Sends one event; false when the client is gone or has not read for [`STALLED_CLIENT`].
+pub async fn send_or_give_up(out: &tokio::sync::mpsc::Sender<Result<Event, Infallible>>, event: Event) -> bool {
+    matches!(tokio::time::timeout(STALLED_CLIENT, out.send(Ok(event))).await, Ok(Ok(())))
 }
 
 fn sse_event(e: &AnswerEvent) -> Event {
@@ -162,7 +181,7 @@ pub struct SearchBody {
     responses((status = 200, description = "{query, passages, clause_lookup?} as `policyqa search --json`"), (status = 422, description = "Empty or over-long query")))]
 pub async fn search(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<SearchBody>) -> Result<Response, ApiError> {
     validate(&body.query)?;
-    let r = state.answerer().retriever().search(&body.query, body.top_k.unwrap_or(10)).await?;
+    let r = state.answerer().retriever().search(&body.query, check_top_k(body.top_k)?.unwrap_or(10)).await?;
     state.metrics.retrieval.observe(r.millis / 1000.0);
     Ok(Json(serde_json::json!({ "query": r.query, "passages": r.passages, "clause_lookup": r.clause_lookup, "warnings": r.warnings })).into_response())
 }

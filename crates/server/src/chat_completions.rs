@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::ToSchema;
 
-use crate::api::{validate, ApiJson};
+use crate::api::{send_or_give_up, validate, ApiJson};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -94,8 +94,9 @@ pub async fn complete(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson
         .into_response());
     }
     let (out, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(64);
-    state.metrics.active_streams.inc();
+    let active = state.metrics.stream_started();
     tokio::spawn(async move {
+        let _active = active;
         let id = completion_id();
         let created = now();
         let chunk = move |delta: Value, finish: Option<&str>, extra: Option<(&str, Value)>| {
@@ -106,14 +107,16 @@ pub async fn complete(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson
             }
             Event::default().data(v.to_string())
         };
-        let _ = out.send(Ok(chunk(json!({"role": "assistant", "content": ""}), None, None))).await;
+        if !send_or_give_up(&out, chunk(json!({"role": "assistant", "content": ""}), None, None)).await {
+            return;
+        }
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel::<AnswerEvent>();
         let forward_out = out.clone();
         let forward_chunk = chunk.clone();
         let forward = tokio::spawn(async move {
             while let Some(e) = events.recv().await {
                 if let AnswerEvent::Delta(text) = e
-                    && forward_out.send(Ok(forward_chunk(json!({"content": text}), None, None))).await.is_err()
+                    && !send_or_give_up(&forward_out, forward_chunk(json!({"content": text}), None, None)).await
                 {
                     break;
                 }
@@ -125,15 +128,14 @@ pub async fn complete(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson
         match result {
             Ok(a) => {
                 let citations = serde_json::to_value(&a.citations).unwrap_or_default();
-                let _ = out.send(Ok(chunk(json!({"citations": citations.clone()}), Some("stop"), Some(("citations", citations))))).await;
+                send_or_give_up(&out, chunk(json!({"citations": citations.clone()}), Some("stop"), Some(("citations", citations)))).await;
             }
             Err(e) => {
                 let e: ApiError = e.into();
-                let _ = out.send(Ok(Event::default().data(e.body().to_string()))).await;
+                send_or_give_up(&out, Event::default().data(e.body().to_string())).await;
             }
         }
-        let _ = out.send(Ok(Event::default().data("[DONE]"))).await;
-        state.metrics.active_streams.dec();
+        send_or_give_up(&out, Event::default().data("[DONE]")).await;
     });
     Ok(Sse::new(ReceiverStream::new(rx)).into_response())
 }

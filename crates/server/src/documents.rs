@@ -61,15 +61,18 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", e.to_string()));
     }
     let _guard = state.writes.lock().await;
-    std::fs::create_dir_all(&state.config.uploads_dir).map_err(|e| ApiError::internal("creating the uploads folder", &e))?;
     let hash = hex(&Sha256::digest(&bytes)[..8]);
     let path = state.config.uploads_dir.join(format!("{hash}-{}", safe_name(&name)));
-    std::fs::write(&path, &bytes).map_err(|e| ApiError::internal("saving the upload", &e))?;
-    let summary = state
-        .indexer
-        .ingest(std::slice::from_ref(&path), &IngestOptions::default(), &NoProgress)
-        .await
-        .map_err(|e| ApiError::internal("indexing the document", &e))?;
+    save_whole(&state.config.uploads_dir, &path, &bytes)?;
+    let summary = match state.indexer.ingest(std::slice::from_ref(&path), &IngestOptions::default(), &NoProgress).await {
+        Ok(s) => s,
+        Err(e) => {
+            // Nothing of a failed file is committed (the indexer writes a file's passages
+            // and its record last); the upload goes too, so a restart does not pick it up.
+            let _ = std::fs::remove_file(&path);
+            return Err(ingest_error(e));
+        }
+    };
     if let Some((_, why)) = summary.unreadable.first() {
         let _ = std::fs::remove_file(&path);
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", why.clone()));
@@ -88,6 +91,50 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
     passages.sort_by_key(|p| p.start);
     state.refresh().await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "documents": documents, "passages": passages, "duplicate_of": summary.duplicates.first().map(|d| &d.1) }))).into_response())
+}
+
+/// Writes the upload under a temporary name in the same folder, then renames it: a reader
+/// (or the next ingest) sees the whole file or none of it, also when the disk fills midway.
+fn save_whole(dir: &std::path::Path, path: &std::path::Path, bytes: &[u8]) -> Result<(), ApiError> {
+    std::fs::create_dir_all(dir).map_err(|e| storage_error("creating the uploads folder", &e))?;
+    let tmp = dir.join(format!(".partial-{}", path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(storage_error("saving the upload", &e));
+    }
+    Ok(())
+}
+
+/// Disk full and an unwritable data folder are said as such (the operator can act on them);
+/// other IO failures stay internal.
+fn storage_error(what: &str, e: &std::io::Error) -> ApiError {
+    use std::io::ErrorKind::*;
+    tracing::error!("{what}: {e}");
+    match e.kind() {
+        StorageFull | QuotaExceeded | FileTooLarge => ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "storage_full", "the server's data folder is full; nothing was saved"),
+        PermissionDenied | ReadOnlyFilesystem | NotADirectory | IsADirectory => {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "the server's data folder cannot be written; nothing was saved")
+        }
+        _ => ApiError::internal(what, e),
+    }
+}
+
+fn ingest_error(e: policyqa_index::IngestError) -> ApiError {
+    match &e {
+        policyqa_index::IngestError::Embed(policyqa_core::EmbedError::Unavailable(_)) => {
+            tracing::warn!("indexing an upload: {e}");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "embeddings_unavailable", "the embeddings endpoint is unavailable; the document was not added, the index is as it was")
+        }
+        policyqa_index::IngestError::Store(inner) if inner.is_transient() => {
+            tracing::warn!("indexing an upload: {e}");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "index_unavailable", "the index is unavailable; the document was not added")
+        }
+        _ => ApiError::internal("indexing the document", &e),
+    }
 }
 
 fn upload_error(status: StatusCode, text: String) -> ApiError {

@@ -44,9 +44,16 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is told to wait before retrying a 503 (a dependency down).
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 5;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body())).into_response()
+        let mut r = (self.status, Json(self.body())).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            r.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(RETRY_AFTER_UNAVAILABLE));
+        }
+        r
     }
 }
 

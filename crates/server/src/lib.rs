@@ -8,6 +8,7 @@
 //! (OpenAI-compatible, citations in an extra field), `GET /healthz`, `GET /readyz`,
 //! `GET /metrics`, `GET /openapi.json`, and the widget: `GET /` (demo page), `GET /widget.js`.
 
+pub mod access;
 mod api;
 mod chat_completions;
 mod documents;
@@ -20,7 +21,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{delete, get, post};
 use axum::Router;
@@ -29,8 +30,7 @@ use policyqa_core::{ChatModel, Embedder, PassageStore};
 use policyqa_index::Indexer;
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{Any, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -49,11 +49,25 @@ pub struct ServerConfig {
     pub uploads_dir: PathBuf,
     /// Endpoints `/readyz` checks: (what, base URL).
     pub dependencies: Vec<(String, String)>,
+    /// API keys and their roles; none: every route open (the binary then binds loopback only).
+    pub access: access::Access,
+    /// Requests per minute per key (per client IP without keys) on the `/v1/` routes.
+    pub rate_limit_per_minute: Option<u32>,
+    /// Browser origins allowed to call the API (CORS); `None`: any origin.
+    pub widget_origins: Option<Vec<String>>,
 }
 
 impl ServerConfig {
     pub fn new(uploads_dir: PathBuf) -> Self {
-        ServerConfig { max_body_bytes: 8 * 1024 * 1024, request_timeout: Duration::from_secs(150), uploads_dir, dependencies: vec![] }
+        ServerConfig {
+            max_body_bytes: 8 * 1024 * 1024,
+            request_timeout: Duration::from_secs(150),
+            uploads_dir,
+            dependencies: vec![],
+            access: access::Access::open(),
+            rate_limit_per_minute: None,
+            widget_origins: None,
+        }
     }
 }
 
@@ -68,6 +82,7 @@ pub struct AppState {
     pub indexer: Indexer,
     pub config: ServerConfig,
     pub metrics: Metrics,
+    rate_limits: Option<access::RateLimits>,
     answerer: RwLock<Arc<Answerer>>,
     /// Document uploads and removals one at a time.
     writes: tokio::sync::Mutex<()>,
@@ -96,6 +111,7 @@ impl AppState {
             prompts,
             answer_config,
             indexer,
+            rate_limits: config.rate_limit_per_minute.and_then(access::RateLimits::per_minute),
             config,
             metrics: Metrics::default(),
             answerer: RwLock::new(Arc::new(answerer)),
@@ -127,10 +143,15 @@ async fn build_answerer(
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
+    let origins = match &state.config.widget_origins {
+        None => AllowOrigin::from(Any),
+        Some(list) => AllowOrigin::list(list.iter().filter_map(|o| HeaderValue::from_str(o).ok())),
+    };
     let cors = CorsLayer::new()
-        .allow_origin(Any)
+        .allow_origin(origins)
         .allow_methods([Method::GET, Method::POST, Method::DELETE])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION]);
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .expose_headers([header::RETRY_AFTER]);
     let limit = state.config.max_body_bytes;
     let timeout = state.config.request_timeout;
     Router::new()
@@ -148,20 +169,31 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/chat/completions", post(chat_completions::complete))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method") })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), access::guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(DefaultBodyLimit::max(limit))
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, timeout))
+        .layer(axum::middleware::from_fn(move |req, next| deadline(timeout, req, next)))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The per-request deadline for the response head (a stream, once started, runs on under
+/// its own checks), answered in the API's error shape.
+async fn deadline(limit: Duration, req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => ApiError::new(StatusCode::GATEWAY_TIMEOUT, "timeout", format!("no answer within {} s; try again", limit.as_secs_f64())).into_response(),
+    }
 }
 
 async fn widget() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], WIDGET_JS)
 }
 
-/// Serves until `shutdown` resolves; in-flight requests finish first.
+/// Serves until `shutdown` resolves; in-flight requests finish first. Handlers see the
+/// client's address (the rate limit without keys is per IP).
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown).await
 }

@@ -30,6 +30,11 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeniedLabels {
+    reason: String,
+}
+
 fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.0005, 2.0, 18))
 }
@@ -41,6 +46,17 @@ pub struct Metrics {
     pub retrieval: Histogram,
     pub generation: Histogram,
     pub active_streams: Gauge,
+    denied: Family<DeniedLabels, Counter>,
+}
+
+/// One answer being streamed, for as long as the value lives: the gauge goes back down
+/// however the stream ends (finished, client gone, task aborted or panicked).
+pub struct ActiveStream(Gauge);
+
+impl Drop for ActiveStream {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 impl Default for Metrics {
@@ -56,11 +72,22 @@ impl Default for Metrics {
         registry.register("retrieval_duration_seconds", "Retrieval time per answer", retrieval.clone());
         registry.register("generation_duration_seconds", "Answer generation time (model or extractive)", generation.clone());
         registry.register("active_streams", "Answers being streamed", active_streams.clone());
-        Metrics { registry, requests, latency, retrieval, generation, active_streams }
+        let denied = Family::<DeniedLabels, Counter>::default();
+        registry.register("denied_requests", "Requests refused before a handler: unauthorized, forbidden, rate_limited", denied.clone());
+        Metrics { registry, requests, latency, retrieval, generation, active_streams, denied }
     }
 }
 
 impl Metrics {
+    pub fn stream_started(&self) -> ActiveStream {
+        self.active_streams.inc();
+        ActiveStream(self.active_streams.clone())
+    }
+
+    pub fn denied(&self, reason: &str) {
+        self.denied.get_or_create(&DeniedLabels { reason: reason.into() }).inc();
+    }
+
     pub fn encode(&self) -> String {
         let mut out = String::new();
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

@@ -93,6 +93,10 @@ fn eval_against_a_server_matches_in_process_and_a_baseline_lists_the_changes() {
     let out = policyqa(scratch.path(), &["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--corpus", "corpus", "--baseline", bad.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a policyqa eval report"), "{}", String::from_utf8_lossy(&out.stderr));
+    // --judge needs a chat model, and says which setting.
+    let out = policyqa(scratch.path(), &["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--corpus", "corpus", "--judge"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--judge needs a chat model: set POLICYQA_CHAT_MODEL"), "{}", String::from_utf8_lossy(&out.stderr));
     // A server that is not there is named.
     let out = policyqa(scratch.path(), &["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--url", "http://127.0.0.1:9"]);
     assert!(!out.status.success());

@@ -15,6 +15,8 @@ const SYSTEM: &str = "answer_system.jinja";
 const USER: &str = "answer_user.jinja";
 const FOLLOWUP_SYSTEM: &str = "followup_system.jinja";
 const FOLLOWUP_USER: &str = "followup_user.jinja";
+const JUDGE_SYSTEM: &str = "judge_system.jinja";
+const JUDGE_USER: &str = "judge_user.jinja";
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromptError {
@@ -61,7 +63,7 @@ impl Prompts {
     pub fn load(dir: &Path) -> Result<Self, PromptError> {
         let mut env = Environment::new();
         env.set_trim_blocks(true);
-        for name in [SYSTEM, USER, FOLLOWUP_SYSTEM, FOLLOWUP_USER] {
+        for name in [SYSTEM, USER, FOLLOWUP_SYSTEM, FOLLOWUP_USER, JUDGE_SYSTEM, JUDGE_USER] {
             let path = dir.join(name);
             let source = std::fs::read_to_string(&path).map_err(|source| PromptError::Read { path: path.display().to_string(), source })?;
             env.add_template_owned(name.to_string(), source)
@@ -79,6 +81,8 @@ impl Prompts {
             (USER, include_str!("../../../prompts/answer_user.jinja")),
             (FOLLOWUP_SYSTEM, include_str!("../../../prompts/followup_system.jinja")),
             (FOLLOWUP_USER, include_str!("../../../prompts/followup_user.jinja")),
+            (JUDGE_SYSTEM, include_str!("../../../prompts/judge_system.jinja")),
+            (JUDGE_USER, include_str!("../../../prompts/judge_user.jinja")),
         ] {
             env.add_template(name, source).expect("the shipped templates parse (tested)");
         }
@@ -102,6 +106,14 @@ impl Prompts {
         let history: Vec<Turn> = history.iter().map(|t| Turn { role: t.role.clone(), content: neutralise(&t.content) }).collect();
         let ctx = context! { question => neutralise(question), history => history };
         Ok(RenderedPrompt { system: self.render_one(FOLLOWUP_SYSTEM, &ctx)?, user: self.render_one(FOLLOWUP_USER, &ctx)? })
+    }
+
+    /// The prompt that asks a model to judge whether an answer is faithful to the clauses it
+    /// cites (`policyqa eval --judge`): `cited` is (marker, label, text) per citation.
+    pub fn render_judge(&self, question: &str, answer: &str, cited: &[(usize, String, String)]) -> Result<RenderedPrompt, PromptError> {
+        let numbered: Vec<Numbered> = cited.iter().map(|(n, label, text)| Numbered { n: *n, label: label.clone(), text: neutralise(text) }).collect();
+        let ctx = context! { question => neutralise(question), answer => neutralise(answer), passages => numbered };
+        Ok(RenderedPrompt { system: self.render_one(JUDGE_SYSTEM, &ctx)?, user: self.render_one(JUDGE_USER, &ctx)? })
     }
 
     fn render_one(&self, name: &str, ctx: &minijinja::Value) -> Result<String, PromptError> {

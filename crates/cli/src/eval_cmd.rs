@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use policyqa_answer::Answerer;
+use policyqa_eval::judge::Judge;
 use policyqa_eval::report::{self, DatasetReport, EvalReport, PeerFigures, REPORT_VERSION};
 use policyqa_eval::{AnswerReport, Answered, AnsweredCitation, EvalError, EvalTarget, InProcess, Retrieved, RetrievedPassage};
 use policyqa_index::IngestOptions;
@@ -79,6 +80,11 @@ pub struct EvalArgs {
     /// Fail when the false-refusal rate (answerable questions refused) rises above this.
     #[arg(long)]
     max_false_refusals: Option<f64>,
+    /// Also have the configured chat model (POLICYQA_CHAT_MODEL) judge each answer's
+    /// faithfulness to the clauses it cites; reported as model-judged, beside the measured
+    /// citation checks.
+    #[arg(long, conflicts_with = "retrieval_only")]
+    judge: bool,
     /// Print the whole report as JSON on stdout (as report.json).
     #[arg(long)]
     json: bool,
@@ -90,11 +96,19 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
         Some(p) => Some(report::load_baseline(p)?),
         None => None,
     };
+    let judge = if args.judge {
+        let chat = settings.chat()?.context("--judge needs a chat model: set POLICYQA_CHAT_MODEL (and OPENAI_BASE_URL)")?;
+        let j = Judge::new(chat, settings.prompts()?);
+        println!("faithfulness: judged by {} (model-judged, not measured)", j.model());
+        Some(j)
+    } else {
+        None
+    };
     if let Some(url) = &args.url {
         let target = HttpTarget::new(url, args.key.clone())?;
         target.check().await?;
         println!("target: {url}");
-        return run(&target, "server".into(), (!args.retrieval_only).then(|| "server".into()), &args, baseline).await;
+        return run(&target, "server".into(), (!args.retrieval_only).then(|| "server".into()), &args, baseline, judge.as_ref()).await;
     }
     let tmp;
     let embedder = settings.embedder()?;
@@ -135,10 +149,10 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
         println!("answers: {answer_mode}");
     }
     let target = InProcess { answerer: Arc::new(Answerer::new(retriever, chat, settings.prompts()?, answer_config)) };
-    run(&target, retrieval_mode.into(), (!args.retrieval_only).then(|| answer_mode.into()), &args, baseline).await
+    run(&target, retrieval_mode.into(), (!args.retrieval_only).then(|| answer_mode.into()), &args, baseline, judge.as_ref()).await
 }
 
-async fn run(target: &impl EvalTarget, retrieval_mode: String, answer_mode: Option<String>, args: &EvalArgs, baseline: Option<EvalReport>) -> anyhow::Result<ExitCode> {
+async fn run(target: &impl EvalTarget, retrieval_mode: String, answer_mode: Option<String>, args: &EvalArgs, baseline: Option<EvalReport>, judge: Option<&Judge>) -> anyhow::Result<ExitCode> {
     let mut ok = true;
     let mut datasets = Vec::new();
     for path in &args.datasets {
@@ -189,7 +203,7 @@ async fn run(target: &impl EvalTarget, retrieval_mode: String, answer_mode: Opti
         }
         let mut answers = None;
         if !args.retrieval_only {
-            let a = policyqa_eval::evaluate_answers(target, &name, &questions).await?;
+            let a = policyqa_eval::evaluate_answers(target, &name, &questions, judge).await?;
             ok &= print_and_gate_answers(&name, &a, args);
             answers = Some(a);
         }
@@ -226,6 +240,9 @@ fn print_and_gate_answers(name: &str, answers: &AnswerReport, args: &EvalArgs) -
         "  answers   citation precision {:.3}  fact recall {:.3}  refusal accuracy {:.3} (n={})  false refusals {:.3}  cited {:.3}  quotes in clause {:.3}  flagged {}  latency median {:.2} ms  p99 {:.2} ms",
         a.citation_precision, a.fact_recall, a.refusal_accuracy, a.unanswerable, a.false_refusal_rate, a.answers_with_citation, a.quotes_in_clause, a.flagged_sentences, a.latency_median_ms, a.latency_p99_ms
     );
+    if let Some(f) = a.faithfulness_model_judged {
+        println!("  faithfulness {f:.3} over {} answers (MODEL-JUDGED, not measured)", a.judged);
+    }
     let wrong: Vec<&str> = answers.questions.iter().filter(|r| !r.is_right()).map(|r| r.id.as_str()).collect();
     if !wrong.is_empty() {
         println!("  answer misses: {}", wrong.join(" "));

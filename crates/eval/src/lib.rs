@@ -14,6 +14,7 @@ use std::sync::Arc;
 use policyqa_answer::{Answerer, AskRequest};
 use serde::{Deserialize, Serialize};
 
+pub mod judge;
 pub mod render;
 pub mod report;
 
@@ -278,6 +279,12 @@ pub struct AnswerMetrics {
     pub flagged_sentences: usize,
     pub latency_median_ms: f64,
     pub latency_p99_ms: f64,
+    /// With `--judge`: the mean faithfulness a chat model gave the answers (model-judged,
+    /// not a measurement), and how many answers it judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faithfulness_model_judged: Option<f64>,
+    #[serde(default)]
+    pub judged: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -305,6 +312,12 @@ pub struct AnswerResult {
     pub facts_missing: Vec<String>,
     pub flags: usize,
     pub millis: f64,
+    /// With `--judge`: the chat model's faithfulness score for this answer (model-judged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faithfulness_model_judged: Option<f32>,
+    /// Sentences the judge found unsupported, or why it gave no verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub judge_notes: Vec<String>,
 }
 
 impl AnswerResult {
@@ -350,10 +363,24 @@ fn ratio(a: usize, b: usize) -> f64 {
 
 /// Runs every question through the target's answerer (the same pipeline as `policyqa ask` and
 /// the server) and scores the answers against the gold spans and facts.
-pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions: &[Question]) -> Result<AnswerReport, EvalError> {
+/// With a `judge`, every answer that is not a refusal also gets a model-judged faithfulness
+/// score (a judge that fails on one answer leaves it unjudged, with the reason).
+pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions: &[Question], judge: Option<&judge::Judge>) -> Result<AnswerReport, EvalError> {
     let mut results = Vec::new();
     for q in questions {
         let a = target.ask(&q.question).await?;
+        let (mut faithfulness, mut judge_notes) = (None, Vec::new());
+        if let Some(j) = judge
+            && !a.refused
+        {
+            match j.judge(&q.question, &a.answer, &a.citations).await {
+                Ok(v) => {
+                    faithfulness = Some(v.score);
+                    judge_notes = v.unsupported.into_iter().map(|s| format!("unsupported: {s}")).collect();
+                }
+                Err(e) => judge_notes.push(e.to_string()),
+            }
+        }
         let answer_norm = norm(&a.answer);
         let gold: Vec<String> = q.gold.iter().map(|g| norm(g)).filter(|g| !g.is_empty()).collect();
         let citations = a
@@ -385,6 +412,8 @@ pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions
             facts_missing: missing,
             flags: a.flags,
             millis: a.millis,
+            faithfulness_model_judged: faithfulness,
+            judge_notes,
         });
     }
     let answerable: Vec<&AnswerResult> = results.iter().filter(|r| r.kind != "unanswerable").collect();
@@ -408,6 +437,14 @@ pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions
         flagged_sentences: results.iter().map(|r| r.flags).sum(),
         latency_median_ms: percentile(&lat, 0.5),
         latency_p99_ms: percentile(&lat, 0.99),
+        faithfulness_model_judged: None,
+        judged: 0,
+    };
+    let scores: Vec<f64> = results.iter().filter_map(|r| r.faithfulness_model_judged.map(f64::from)).collect();
+    let overall = AnswerMetrics {
+        judged: scores.len(),
+        faithfulness_model_judged: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        ..overall
     };
     Ok(AnswerReport { dataset: dataset.to_string(), overall, questions: results })
 }

@@ -148,7 +148,7 @@ fn why(q: Option<&QuestionResult>, wrong_answer: Option<&AnswerResult>, top_k: u
 
 /// The answer metrics as (label, value) rows.
 fn answer_rows(m: &AnswerMetrics) -> Vec<(&'static str, String)> {
-    vec![
+    let mut rows = vec![
         ("answerable questions", m.answerable.to_string()),
         ("unanswerable questions", m.unanswerable.to_string()),
         ("citation precision", f3(m.citation_precision)),
@@ -160,7 +160,11 @@ fn answer_rows(m: &AnswerMetrics) -> Vec<(&'static str, String)> {
         ("flagged sentences", m.flagged_sentences.to_string()),
         ("median ms", ms(m.latency_median_ms)),
         ("p99 ms", ms(m.latency_p99_ms)),
-    ]
+    ];
+    if let Some(f) = m.faithfulness_model_judged {
+        rows.push(("faithfulness, MODEL-JUDGED (not measured)", format!("{} over {} answers", f3(f), m.judged)));
+    }
+    rows
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1038,6 +1042,8 @@ mod tests {
             facts_missing: missing.iter().map(|f| f.to_string()).collect(),
             flags: 0,
             millis,
+            faithfulness_model_judged: None,
+            judge_notes: vec![],
         }
     }
 
@@ -1076,6 +1082,8 @@ mod tests {
                     flagged_sentences: 1,
                     latency_median_ms: 2.0,
                     latency_p99_ms: 40.0,
+                    faithfulness_model_judged: Some(0.875),
+                    judged: 2,
                 },
                 questions: vec![
                     answer("s1", "lookup", "确保60%以上用于一线职工[1]。", false, vec![cite("《意见》（三）", true)], &[], 1.5),
@@ -1225,6 +1233,7 @@ mod tests {
         assert!(md.starts_with("# policyqa evaluation\n"));
         assert!(md.contains("- generated: 2026-05-01T08:00:00Z\n- target: in-process\n- retrieval: BM25\n- answers: extractive\n"));
         assert!(md.contains("## eval/datasets/seed_dev.jsonl\n"));
+        assert!(md.contains("| faithfulness, MODEL-JUDGED (not measured) | 0.875 over 2 answers |"), "{md}");
         assert!(md.contains("| | Recall@1 | Recall@5 | MRR@10 | median ms | p99 ms |\n|---|---:|---:|---:|---:|---:|\n| policyqa | 0.500 | 0.750 | 0.600 | 0.80 | 3.50 |\n"));
         assert!(md.contains("| peer (jieba + rank_bm25) | 0.400 | 0.700 | 0.500 | 8.00 | 25.00 |\n"));
         assert!(md.contains("| policyqa / peer | 1.25× | 1.07× | 1.20× | 0.10× | 0.14× |\n"));

@@ -5,7 +5,8 @@
 //      citation marker, check the clause text with its highlighted quote;
 //   2. a page on another origin with hostile CSS (all: unset !important, giant fonts, z-index
 //      wars) embedding the widget by its script tag: the same flow;
-//   3. the demo page on a 360 px wide viewport.
+//   3. the demo page on a 360 px wide viewport;
+//   4. a page embedding the widget with data-key: its asks carry the bearer key.
 // Screenshots of each go to ARTIFACT_DIR.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -107,6 +108,20 @@ try {
     await page.goto(base + "/");
     const box = await flow(page, "mobile-360", { open: false });
     check(box.x >= -1 && box.x + box.width <= 361, "the panel fits a 360 px viewport");
+    await page.close();
+  }
+  // 4. A page embedding the widget with data-key (a server with POLICYQA_API_KEYS): every
+  //    ask carries `Authorization: Bearer KEY` (the server's side of keys is tested in Rust).
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const key = "ask-key-from-the-page-0123";
+    await page.route(base + "/__keyed.html", (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8",
+      body: `<!doctype html><meta charset="utf-8"><p>带密钥的页面</p><script src="/widget.js" data-key="${key}"></script>` }));
+    const seen = [];
+    await page.route(base + "/v1/ask", (route) => { seen.push(route.request().headers()["authorization"]); route.continue(); });
+    await page.goto(base + "/__keyed.html");
+    await flow(page, "keyed", { open: true });
+    check(seen.length > 0 && seen.every((h) => h === "Bearer " + key), `the widget sends its data-key (${seen.length} ask(s))`);
     await page.close();
   }
   console.log("browser tests: all passed");

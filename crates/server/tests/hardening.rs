@@ -525,6 +525,16 @@ async fn an_unwritable_or_full_data_folder_is_a_clear_error_and_nothing_half_wri
     assert!(files.is_empty(), "no partial file left: {files:?}");
     assert_eq!(call(&s, "GET", "/v1/documents", None, None).await.2, docs_before);
     s.stop().await;
+
+    // A read-only file system (a tmpfs mounted ro): root cannot write there either.
+    let ro = tempfile::tempdir().unwrap();
+    assert!(std::process::Command::new("mount").args(["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs"]).arg(ro.path()).status().is_ok_and(|s| s.success()));
+    let uploads = ro.path().join("uploads");
+    let s = start(with_config(move |c, _| c.uploads_dir = uploads)).await;
+    let (status, _, b) = call(&s, "POST", "/v1/documents", None, Some(json!({"title": "只读", "text": "第一条 只读文件系统。"}))).await;
+    let _ = std::process::Command::new("umount").arg(ro.path()).status();
+    assert_error(status, &b, 503, "storage_unavailable");
+    s.stop().await;
 }
 
 // ---------------------------------------------------------------- 4. load

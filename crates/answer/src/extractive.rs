@@ -6,7 +6,7 @@
 
 use std::sync::LazyLock;
 
-use policyqa_core::Passage;
+use policyqa_core::{Passage, PassageKind};
 use policyqa_retrieval::WeightedTerm;
 use regex::Regex;
 
@@ -72,6 +72,9 @@ static ASKS_FOR_DEFINITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"什�
 /// A sentence that defines a term ("灵活就业是指……").
 static DEFINES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[^,，。；]{1,24}(?:是指|指的是|系指)").unwrap());
 
+/// The question asks whether there is a rule, a measure or a channel for something.
+static ASKS_FOR_RULE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"有没有|有无|是否有|能不能|可不可以|国家|政策|规定|措施|办法|渠道").unwrap());
+
 static MULTI_PART: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[？?].+[？?]|另外|此外|同时|以及|分别|又是").unwrap());
 
 struct Sentence {
@@ -124,7 +127,18 @@ pub fn compose(question: &str, terms: &[WeightedTerm], passages: &[Passage], int
     } else {
         let best = |i: usize| score_sentences(terms, &passages[i], intent).iter().map(|s| s.score).fold(0.0f32, f32::max);
         let threshold = best(0) + RERANK_MARGIN;
-        (1..passages.len().min(RERANK_CLAUSES)).map(|i| (i, best(i))).fold((0, threshold), |acc, x| if x.1 > acc.1 { x } else { acc }).0
+        let reranked = (1..passages.len().min(RERANK_CLAUSES)).map(|i| (i, best(i))).fold((0, threshold), |acc, x| if x.1 > acc.1 { x } else { acc }).0;
+        // A question after a rule ("有没有政策…", "国家有没有说…") is answered from a numbered
+        // clause rather than from running text (a news paragraph, a preamble) when the clause's
+        // best sentence answers at least as well. Measured: seed citation precision 0.943 →
+        // 0.957, fact recall 0.881 → 0.893; laws and policies unchanged (a slack of 0.1 in the
+        // clause's favour made policies worse, 0.842 → 0.825).
+        if reranked == 0 && passages[0].kind == PassageKind::Paragraph && ASKS_FOR_RULE.is_match(question) {
+            let b0 = best(0);
+            (1..passages.len().min(RERANK_CLAUSES)).find(|&i| passages[i].kind == PassageKind::Clause && best(i) > 0.0 && best(i) >= b0).unwrap_or(0)
+        } else {
+            reranked
+        }
     };
     let first = passages.get(primary)?;
     let mut scored = score_sentences(terms, first, intent);
@@ -279,6 +293,41 @@ pub fn has_figure(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn passage(kind: PassageKind, number: Option<u32>, text: &str) -> Passage {
+        Passage {
+            id: text.chars().take(4).collect(),
+            doc_id: "d".into(),
+            doc_title: "文件".into(),
+            address: vec![],
+            label: "《文件》".into(),
+            number,
+            part: None,
+            parts: None,
+            kind,
+            text: text.into(),
+            source: "f.txt".into(),
+            start: 0,
+            end: text.chars().count(),
+            spans: vec![],
+        }
+    }
+
+    fn term(t: &str) -> WeightedTerm {
+        WeightedTerm { term: t.into(), df: 1, weight: 1.0, alternatives: vec![], specific: true, parts: vec![] }
+    }
+
+    #[test]
+    fn a_question_after_a_rule_is_answered_from_the_clause_on_a_tie() {
+        let news = passage(PassageKind::Paragraph, None, "记者了解到，平台司机的协商渠道正在增加。");
+        let clause = passage(PassageKind::Clause, Some(17), "(十七)推动平台企业建立与司机的协商渠道。");
+        let terms = [term("平台"), term("司机"), term("协商")];
+        let passages = [news, clause];
+        let rule = compose("平台司机有没有协商的渠道？", &terms, &passages, Intent::default(), 0, &[]).unwrap();
+        assert!(rule.ends_with("[2]。"), "{rule}");
+        let other = compose("平台司机的协商情况怎样？", &terms, &passages, Intent::default(), 0, &[]).unwrap();
+        assert!(other.ends_with("[1]。"), "retrieval order stands otherwise: {other}");
+    }
 
     #[test]
     fn definitions_are_recognised_in_questions_and_sentences() {

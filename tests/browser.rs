@@ -4,41 +4,17 @@
 //! CSS, a 360 px viewport. Screenshots go to test-artifacts/browser/ (or
 //! $POLICYQA_TEST_ARTIFACTS). The test command installs Chromium and the npm package.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Killed(std::process::Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod support;
+use support::{policyqa, repo, Served};
 
 #[test]
 fn the_widget_answers_in_chromium() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_policyqa"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .current_dir(repo())
-        .env("POLICYQA_DATA_DIR", data.path())
-        .env_remove("QDRANT_URL")
-        .env_remove("POLICYQA_CHAT_MODEL")
-        .env_remove("POLICYQA_EMBED_MODEL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("policyqa serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let server = Killed(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("policyqa listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}")).to_string();
+    let server = Served::start(data.path());
+    let url = server.url.clone();
     let artifacts = std::env::var_os("POLICYQA_TEST_ARTIFACTS").map_or_else(|| repo().join("test-artifacts/browser"), PathBuf::from);
     let out = Command::new("node")
         .arg(repo().join("tests/browser/widget.mjs"))
@@ -63,14 +39,9 @@ fn the_widget_answers_in_chromium() {
 fn the_eval_report_renders_in_chromium() {
     let data = tempfile::tempdir().unwrap();
     let reports = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_policyqa"))
+    let out = policyqa(data.path())
         .args(["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--corpus", "corpus", "--report"])
         .arg(reports.path())
-        .current_dir(repo())
-        .env("POLICYQA_DATA_DIR", data.path())
-        .env_remove("QDRANT_URL")
-        .env_remove("POLICYQA_CHAT_MODEL")
-        .env_remove("POLICYQA_EMBED_MODEL")
         .output()
         .expect("policyqa eval runs");
     assert!(out.status.success(), "policyqa eval failed\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

@@ -1,11 +1,10 @@
 //! End-to-end tests of the `policyqa` binary (built by cargo for this test).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
+use support::repo;
 
 fn policyqa(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_policyqa")).args(args).current_dir(repo()).output().expect("runs")
@@ -81,13 +80,7 @@ fn gbk_files_are_decoded_and_say_so() {
 }
 
 fn policyqa_in(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policyqa"))
-        .args(args)
-        .current_dir(repo())
-        .env("POLICYQA_DATA_DIR", data)
-        .env_remove("QDRANT_URL")
-        .output()
-        .expect("runs")
+    support::policyqa(data).args(args).output().expect("runs")
 }
 
 #[test]

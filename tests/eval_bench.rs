@@ -1,33 +1,14 @@
 //! `policyqa eval` against a running server (`--url`) and with `--baseline`, and a short
 //! `policyqa bench` run (loopback, bounded): what the reports and bench.json hold.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod support;
+use support::Served;
 
 fn policyqa(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policyqa"))
-        .args(args)
-        .current_dir(repo())
-        .env("POLICYQA_DATA_DIR", data)
-        .env_remove("QDRANT_URL")
-        .env_remove("POLICYQA_CHAT_MODEL")
-        .env_remove("POLICYQA_EMBED_MODEL")
-        .output()
-        .expect("runs")
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    support::policyqa(data).args(args).output().expect("runs")
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -37,22 +18,8 @@ fn json(path: &Path) -> serde_json::Value {
 #[test]
 fn eval_against_a_server_matches_in_process_and_a_baseline_lists_the_changes() {
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_policyqa"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .current_dir(repo())
-        .env("POLICYQA_DATA_DIR", data.path())
-        .env_remove("QDRANT_URL")
-        .env_remove("POLICYQA_CHAT_MODEL")
-        .env_remove("POLICYQA_EMBED_MODEL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("policyqa serve starts");
-    let stdout = child.stdout.take().unwrap();
-    let _server = Killed(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("policyqa listening on ").expect("listening line").to_string();
+    let server = Served::start(data.path());
+    let url = server.url.clone();
 
     let reports = tempfile::tempdir().unwrap();
     let (over_http, in_process) = (reports.path().join("http"), reports.path().join("local"));
@@ -97,6 +64,10 @@ fn eval_against_a_server_matches_in_process_and_a_baseline_lists_the_changes() {
     let out = policyqa(scratch.path(), &["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--corpus", "corpus", "--judge"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--judge needs a chat model: set POLICYQA_CHAT_MODEL"), "{}", String::from_utf8_lossy(&out.stderr));
+    // A URL that is not http(s) is refused as such.
+    let out = policyqa(scratch.path(), &["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--url", "127.0.0.1:8080"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--url 127.0.0.1:8080: expected http://host:port"), "{}", String::from_utf8_lossy(&out.stderr));
     // A server that is not there is named.
     let out = policyqa(scratch.path(), &["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--url", "http://127.0.0.1:9"]);
     assert!(!out.status.success());
@@ -131,4 +102,12 @@ fn a_short_bench_writes_every_figure() {
     assert!(c["peer"]["recall_at_5"].as_f64().is_some_and(|r| r > 0.0));
     assert!(c["ratios"]["recall_at_5"].as_f64().is_some_and(|r| r >= 1.0), "ours at least the peer's: {}", c["ratios"]);
     assert!(b["machine"]["cpus"].as_u64().is_some_and(|n| n >= 1));
+
+    // A corpus given in the wrong shape, and a load generator that is not installed, are named.
+    let out = policyqa(scratch.path(), &["bench", "--corpus", "corpus", "--out", out_path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--corpus corpus: expected NAME=DIR:QUESTIONS"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = policyqa(scratch.path(), &["bench", "--oha", "no-such-oha", "--out", out_path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the load generator `no-such-oha` is not installed: `cargo install oha --locked`"), "{}", String::from_utf8_lossy(&out.stderr));
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use policyqa_answer::Answerer;
-use policyqa_eval::{EvalTarget, InProcess};
+use policyqa_eval::{percentile, EvalTarget, InProcess};
 use policyqa_index::EdgeStore;
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 use serde::Serialize;
@@ -389,13 +389,6 @@ fn load(oha: &Path, url: &str, body: &str, c: usize, requests: usize, seconds: u
         p50_ms: f("/latencyPercentiles/p50") * 1000.0,
         p99_ms: f("/latencyPercentiles/p99") * 1000.0,
     })
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
 }
 
 /// Bytes the folder takes on disk (allocated blocks: the embedded index's files are sparse,

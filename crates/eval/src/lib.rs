@@ -211,7 +211,8 @@ pub struct RetrievalReport {
     pub questions: Vec<QuestionResult>,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+/// The `p` quantile (0–1) of sorted values, nearest rank; 0 for none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

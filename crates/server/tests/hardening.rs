@@ -4,75 +4,23 @@
 //! hostile requests. Every server here runs on a loopback port over a temporary index.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use policyqa_answer::{AnswerConfig, ChatConfig, LimitedChat, OpenAiChat, Prompts};
+use policyqa_answer::{ChatConfig, LimitedChat, OpenAiChat};
 use policyqa_core::{ChatModel, EmbedError, Embedder, FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, SparseVector, StoreError, StoreHit, StoreQuery};
-use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, NoProgress};
+use policyqa_index::EdgeStore;
 use policyqa_server::access::Access;
-use policyqa_server::{AppState, ServerConfig};
+use policyqa_server::ServerConfig;
 use serde_json::{json, Value};
 
 const ASK_KEY: &str = "ask-key-0123456789abcdef";
 const ADMIN_KEY: &str = "admin-key-0123456789abcdef";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Server {
-    url: String,
-    state: Arc<AppState>,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    dir: tempfile::TempDir,
-}
-
-impl Server {
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap().unwrap();
-    }
-}
-
-/// Changes to the default server configuration (given the temporary folder).
-type Configure = Box<dyn FnOnce(&mut ServerConfig, &Path)>;
-
-#[derive(Default)]
-struct Setup {
-    config: Option<Configure>,
-    store: Option<Arc<dyn PassageStore>>,
-    embedder: Option<Arc<dyn Embedder>>,
-    chat: Option<Arc<dyn ChatModel>>,
-}
-
-/// The seed page indexed into `store` (an embedded index in the temporary folder when none
-/// is given), served on a loopback port.
-async fn start(setup: Setup) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let store = setup.store.unwrap_or_else(|| Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap()));
-    let ix = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: setup.embedder.clone(), segmenter: ChineseSegmenter::default() };
-    ix.ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
-    let mut config = ServerConfig::new(dir.path().join("uploads"));
-    if let Some(f) = setup.config {
-        f(&mut config, dir.path());
-    }
-    let state = AppState::new(store, setup.embedder, setup.chat, Prompts::builtin(), AnswerConfig::default(), config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(policyqa_server::serve(listener, state.clone(), async move {
-        let _ = stopped.await;
-    }));
-    Server { url, state, stop, task, dir }
-}
-
-fn with_config(f: impl FnOnce(&mut ServerConfig, &Path) + 'static) -> Setup {
-    Setup { config: Some(Box::new(f)), ..Default::default() }
-}
+mod support;
+use support::{assert_error, start, with_config, Server, Setup};
 
 async fn call(s: &Server, method: &str, path: &str, key: Option<&str>, body: Option<Value>) -> (u16, reqwest::header::HeaderMap, Value) {
     let client = reqwest::Client::new();
@@ -86,12 +34,6 @@ async fn call(s: &Server, method: &str, path: &str, key: Option<&str>, body: Opt
     let r = req.send().await.unwrap();
     let (status, headers) = (r.status().as_u16(), r.headers().clone());
     (status, headers, r.json().await.unwrap_or(Value::Null))
-}
-
-fn assert_error(status: u16, body: &Value, want: u16, code: &str) {
-    assert_eq!(status, want, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
 }
 
 async fn active_streams(s: &Server) -> i64 {

@@ -3,54 +3,21 @@
 //! endpoint (also through the official `openai` Python client), documents in and out, and
 //! each error status with its JSON body.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use policyqa_answer::{AnswerConfig, Prompts};
-use policyqa_core::PassageStore;
-use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, NoProgress};
-use policyqa_server::{AppState, ServerConfig};
 use serde_json::{json, Value};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Server {
-    url: String,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    /// Shuts the server down, so the index is closed (and flushed) before its folder goes.
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap().unwrap();
-    }
-}
+mod support;
+use support::{assert_error, repo, start as start_server, with_config, Server};
 
 async fn start(max_body_bytes: usize) -> Server {
-    start_with(max_body_bytes, vec![]).await
+    start_server(with_config(move |c, _| c.max_body_bytes = max_body_bytes)).await
 }
 
 async fn start_with(max_body_bytes: usize, dependencies: Vec<(String, String)>) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn PassageStore> = Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap());
-    let ix = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: None, segmenter: ChineseSegmenter::default() };
-    ix.ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
-    let mut config = ServerConfig::new(dir.path().join("uploads"));
-    config.max_body_bytes = max_body_bytes;
-    config.dependencies = dependencies;
-    let state = AppState::new(store, None, None, Prompts::builtin(), AnswerConfig::default(), config).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(policyqa_server::serve(listener, state, async move {
-        let _ = stopped.await;
-    }));
-    Server { url, stop, task, _dir: dir }
+    start_server(with_config(move |c, _| {
+        c.max_body_bytes = max_body_bytes;
+        c.dependencies = dependencies;
+    }))
+    .await
 }
 
 fn client() -> reqwest::Client {
@@ -61,13 +28,6 @@ async fn post(s: &Server, path: &str, body: Value) -> (u16, Value) {
     let r = client().post(format!("{}{path}", s.url)).json(&body).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
-}
-
-/// The error body every failure has.
-fn assert_error(status: u16, body: &Value, want: u16, code: &str) {
-    assert_eq!(status, want, "{body}");
-    assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
 }
 
 /// Server-sent events of a response body: (event, data).

@@ -265,3 +265,29 @@ fn serve_binds_open_only_to_loopback_and_never_logs_a_key() {
     assert!(log.contains("/v1/search"), "the debug log saw the requests: {log}");
     assert!(!log.contains(key) && !log.contains("wrong-key") && !log.contains("admin-key"), "a key in the log: {log}");
 }
+
+/// A malformed value in the environment stops the program at start, naming the variable
+/// and what it expects, whatever the command; it never falls back to the default silently.
+#[test]
+fn malformed_environment_values_are_named() {
+    let data = tempfile::tempdir().unwrap();
+    for (var, value, expected) in [
+        ("POLICYQA_MIN_EVIDENCE", "abc", "a number between 0 and 1"),
+        ("POLICYQA_RATE_LIMIT", "many", "a whole number"),
+        ("POLICYQA_CHAT_TIMEOUT", "soon", "a duration in seconds"),
+        ("QDRANT_URL", "qdrant:6334", "an http:// or https:// URL"),
+        ("POLICYQA_API_KEYS", "reader:0123456789abcdef", "entry 1"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_policyqa")).args(["search", "技能"]).current_dir(repo()).env("POLICYQA_DATA_DIR", data.path()).env(var, value).output().unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let err = stderr(&out);
+        assert!(err.contains(var) && err.contains(expected), "{var}={value}: {err}");
+    }
+    // The server's own settings, read through its flags.
+    for (var, value) in [("POLICYQA_ADDR", "nonsense"), ("POLICYQA_MAX_BODY_BYTES", "8MB")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_policyqa")).args(["serve"]).current_dir(repo()).env("POLICYQA_DATA_DIR", data.path()).env(var, value).output().unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let err = stderr(&out);
+        assert!(err.contains(var) && err.contains("expected"), "{var}={value}: {err}");
+    }
+}

@@ -91,6 +91,18 @@ pub enum AnswerEvent {
     Citation(Citation),
 }
 
+/// Why the chat model's text was not used (the answer, or the follow-up's rewrite, then comes
+/// from the rules: extractive, or resolved without the model).
+#[derive(Debug, thiserror::Error)]
+pub enum GenerationError {
+    #[error("the chat model failed: {0}")]
+    Chat(#[from] ChatError),
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+    #[error("the chat model's answer cites no retrieved clause")]
+    Uncited,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AskError {
     #[error(transparent)]
@@ -177,7 +189,7 @@ impl Answerer {
             return Ok(self.refusal(base, text, warnings, 0.0, started, events));
         }
         let terms = self.retriever.weigh_terms(&result).await?;
-        let looked_up = result.clause_lookup.as_ref().map_or(0, |_| result.passages.iter().take_while(|r| r.score >= 1000.0).count());
+        let looked_up = result.clause_lookup.as_ref().map_or(0, |l| l.hits);
         let content_weight: f32 = terms.iter().map(|t| t.weight).sum();
         let intent = Intent::of(query, looked_up > 0, content_weight);
         let mut evidence = if looked_up > 0 { 1.0 } else { strength(&terms, &passages) };
@@ -232,18 +244,18 @@ impl Answerer {
         let by_rules = || followup::resolve(question, history, self.retriever.catalog());
         let Some(chat) = &self.chat else { return by_rules() };
         let rewritten = async {
-            let prompt = self.prompts.render_followup(question, history).map_err(|e| e.to_string())?;
+            let prompt = self.prompts.render_followup(question, history)?;
             let request = ChatRequest {
                 messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system }, ChatMessage { role: ChatRole::User, content: prompt.user }],
                 max_tokens: Some(120),
                 temperature: Some(0.0),
             };
-            let mut stream = chat.stream(&request).await.map_err(|e| e.to_string())?;
+            let mut stream = chat.stream(&request).await?;
             let mut out = String::new();
             while let Some(piece) = stream.next().await {
-                out.push_str(&piece.map_err(|e| e.to_string())?);
+                out.push_str(&piece?);
             }
-            Ok::<String, String>(out)
+            Ok::<String, GenerationError>(out)
         }
         .await;
         match rewritten.map(|s| clean_rewrite(&s)) {
@@ -254,21 +266,24 @@ impl Answerer {
                 by_rules()
             }
             Err(e) => {
-                warnings.push(format!("the chat model could not rewrite the follow-up ({e}); resolved by rules"));
+                let why = match e {
+                    GenerationError::Chat(c) => c.to_string(),
+                    other => other.to_string(),
+                };
+                warnings.push(format!("the chat model could not rewrite the follow-up ({why}); resolved by rules"));
                 by_rules()
             }
         }
     }
 
-    async fn generate<'p>(&self, chat: &dyn ChatModel, question: &str, history: &[Turn], passages: &'p [Passage], events: Events<'_>) -> Result<Generated<'p>, String> {
-        let prompt = self.prompts.render(question, history, passages).map_err(|e| e.to_string())?;
+    async fn generate<'p>(&self, chat: &dyn ChatModel, question: &str, history: &[Turn], passages: &'p [Passage], events: Events<'_>) -> Result<Generated<'p>, GenerationError> {
+        let prompt = self.prompts.render(question, history, passages)?;
         let request = ChatRequest {
             messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system }, ChatMessage { role: ChatRole::User, content: prompt.user }],
             max_tokens: None,
             temperature: None,
         };
-        let fail = |e: ChatError| format!("the chat model failed: {e}");
-        let mut stream = chat.stream(&request).await.map_err(fail)?;
+        let mut stream = chat.stream(&request).await?;
         // Held back until the stream is known to be an answer and not the refusal.
         let mut pending: Vec<AnswerEvent> = Vec::new();
         let mut raw = String::new();
@@ -286,7 +301,7 @@ impl Answerer {
             }
         };
         while let Some(piece) = stream.next().await {
-            let piece = piece.map_err(fail)?;
+            let piece = piece?;
             raw.push_str(&piece);
             let checked = checker.push(&piece);
             // The refusal sentence is short: once the text is clearly something else, stream.
@@ -300,7 +315,7 @@ impl Answerer {
             return Ok(Generated::Refused);
         }
         if checker.citations.is_empty() {
-            return Err("the chat model's answer cites no retrieved clause".into());
+            return Err(GenerationError::Uncited);
         }
         emit(rest, &mut pending, true);
         Ok(Generated::Answer(checker))

@@ -15,7 +15,7 @@ use policyqa_core::Passage;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::text::{bigram_support, bigrams, char_offset, checkable_facts, is_terminator, norm, sentences};
+use crate::text::{bigram_support, bigrams, char_offset, checkable_facts, is_closer, is_terminator, norm, sentences};
 
 /// Below this share of its wording found in the cited clause, a sentence is unsupported.
 pub const MIN_LEXICAL_SUPPORT: f32 = 0.35;
@@ -174,7 +174,7 @@ impl<'a> CitationChecker<'a> {
             if trimmed.len() < 6 && trimmed.starts_with(['[', '【', '［']) && !trimmed.contains([']', '】', '］']) {
                 return None;
             }
-            let closer = trimmed.chars().next().filter(|c| matches!(c, '”' | '’' | '）' | ')' | '」' | '》'));
+            let closer = trimmed.chars().next().filter(|&c| is_closer(c));
             if let Some(c) = closer {
                 end += rest.len() - trimmed.len() + c.len_utf8();
                 continue;

@@ -6,14 +6,7 @@
 use policyqa_core::Passage;
 use policyqa_retrieval::WeightedTerm;
 
-use crate::text::norm;
-
-/// A synonym from the lexicon counts this much of the word it stands for.
-const ALTERNATIVE_CREDIT: f32 = 0.5;
-/// All the pieces of a compound word present count this much of the word.
-const PARTS_CREDIT: f32 = 0.5;
-/// A long word found without its first or last character.
-const TRIMMED_CREDIT: f32 = 0.8;
+use crate::text::{has_figure, sentences, term_coverage, NormText, TRIMMED_CREDIT};
 
 /// How many top clauses the evidence is read from.
 pub const EVIDENCE_CLAUSES: usize = 3;
@@ -21,40 +14,6 @@ pub const EVIDENCE_CLAUSES: usize = 3;
 /// Below this evidence strength the answer is the refusal. Calibrated on the dev sets'
 /// answerable and unanswerable questions (`policyqa eval --calibrate` prints the sweep).
 pub const DEFAULT_MIN_EVIDENCE: f32 = 0.10;
-
-/// A text normalised for matching (NFKC, no white space).
-pub struct NormText {
-    pub text: String,
-}
-
-impl NormText {
-    pub fn new(s: &str) -> Self {
-        NormText { text: norm(s) }
-    }
-}
-
-/// 1 when the text holds the word, [`ALTERNATIVE_CREDIT`] when it holds one of its official
-/// terms, 0 otherwise.
-pub fn term_coverage(t: &WeightedTerm, text: &NormText) -> f32 {
-    if text.text.contains(t.term.as_str()) {
-        return 1.0;
-    }
-    // A merged run of characters may carry a verb in front or a particle behind (开网约车).
-    let n = t.term.chars().count();
-    if n >= 4 {
-        let (first, last) = (t.term.chars().next().map_or(0, char::len_utf8), t.term.chars().last().map_or(0, char::len_utf8));
-        if text.text.contains(&t.term[first..]) || text.text.contains(&t.term[..t.term.len() - last]) {
-            return TRIMMED_CREDIT;
-        }
-    }
-    let alternative = if t.alternatives.iter().any(|a| text.text.contains(a.as_str())) { ALTERNATIVE_CREDIT } else { 0.0 };
-    let parts = if t.parts.is_empty() {
-        0.0
-    } else {
-        PARTS_CREDIT * t.parts.iter().filter(|p| text.text.contains(p.as_str())).count() as f32 / t.parts.len() as f32
-    };
-    alternative.max(parts)
-}
 
 /// Evidence strength in [0, 1]: the weighted share of the question's words found in the top
 /// clauses taken together (a question may need two clauses).
@@ -78,9 +37,9 @@ pub fn figure_supported(terms: &[WeightedTerm], passages: &[Passage]) -> bool {
     // Sentence, not clause: measured at clause level, the laws set refused more answerable
     // questions (false refusals 0.132 → 0.208).
     passages.iter().take(EVIDENCE_CLAUSES).any(|p| {
-        crate::text::sentences(&p.text).into_iter().any(|(a, b)| {
+        sentences(&p.text).into_iter().any(|(a, b)| {
             let s = NormText::new(&p.text[a..b]);
-            crate::extractive::has_figure(&s.text) && key.iter().any(|t| term_coverage(t, &s) >= TRIMMED_CREDIT || t.alternatives.iter().any(|x| s.text.contains(x.as_str())))
+            has_figure(&s.text) && key.iter().any(|t| term_coverage(t, &s) >= TRIMMED_CREDIT || t.alternatives.iter().any(|x| s.text.contains(x.as_str())))
         })
     })
 }

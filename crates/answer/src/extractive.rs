@@ -10,8 +10,7 @@ use policyqa_core::{Passage, PassageKind};
 use policyqa_retrieval::WeightedTerm;
 use regex::Regex;
 
-use crate::evidence::{term_coverage, NormText};
-use crate::text::{sentences, strip_leading_label};
+use crate::text::{has_figure, sentences, strip_leading_label, term_coverage, NormText};
 
 /// How many top clauses the answer may draw on.
 pub const CANDIDATE_CLAUSES: usize = 4;
@@ -30,10 +29,6 @@ const MAX_SENTENCE_CHARS: usize = 160;
 
 static ASKS_FOR_FIGURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"多少|几[个年月天日成倍家人次项岁]?|多长|多久|多大|比例|百分之|期限|最高|最低|上限|下限|不超过|至少|最多|最少|数量|金额|标准是").unwrap()
-});
-
-static HAS_FIGURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d|百分之|[零〇一二两三四五六七八九十百千万]+(?:个月|年|月|日|天|周|倍|成|人|家|元|万|亿|岁|小时|次|个工作日)").unwrap()
 });
 
 /// What the question is after, beyond its words.
@@ -97,7 +92,7 @@ fn score_sentences(terms: &[WeightedTerm], p: &Passage, intent: Intent) -> Vec<S
             }
             let covered: Vec<f32> = terms.iter().map(|t| t.weight * term_coverage(t, &s)).collect();
             let mut score = covered.iter().sum::<f32>() / total;
-            if intent.figure && HAS_FIGURE.is_match(&s.text) {
+            if intent.figure && has_figure(&s.text) {
                 score *= 1.5;
             }
             // A definition answers "what is X", not "is there a rule on X": the question's
@@ -283,11 +278,6 @@ fn shorten(s: &str) -> &str {
         Some(i) if i > limit / 2 => &s[..i],
         _ => &s[..limit],
     }
-}
-
-/// Whether a (normalised) text holds a figure: digits, 百分之…, a Chinese number with a unit.
-pub fn has_figure(text: &str) -> bool {
-    HAS_FIGURE.is_match(text)
 }
 
 #[cfg(test)]

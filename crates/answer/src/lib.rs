@@ -1,9 +1,8 @@
-//! Answering with validated clause citations: prompts, generation through any
-//! OpenAI-compatible chat endpoint, the extractive answerer, evidence and refusal,
+//! Answering with validated clause citations: prompts, generation through any `ChatModel`
+//! (the OpenAI-compatible one is `policyqa-openai`), the extractive answerer, evidence and refusal,
 //! follow-up resolution, and the citation checks both kinds of answer go through.
 
 pub mod answerer;
-pub mod chat;
 pub mod citations;
 pub mod evidence;
 pub mod extractive;
@@ -12,8 +11,7 @@ pub mod limit;
 pub mod prompt;
 pub mod text;
 
-pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, Mode, Timings};
-pub use chat::{ChatConfig, OpenAiChat};
+pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, GenerationError, Mode, Timings};
 pub use limit::LimitedChat;
 pub use citations::{check_answer, Citation, CitationChecker, SentenceFlag};
 pub use prompt::{PromptError, Prompts, RenderedPrompt, Turn, REFUSAL};

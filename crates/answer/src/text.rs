@@ -1,9 +1,11 @@
-//! Text helpers shared by the extractive answerer and the citation checks: sentences,
-//! normalised comparison, character bigrams, the facts a sentence must not invent.
+//! Text tools shared by the evidence, the extractive answerer and the citation checks:
+//! sentences and their closing marks, normalised comparison, how much of a question's word a
+//! text holds, character bigrams, figures and the facts a sentence must not invent.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use policyqa_retrieval::WeightedTerm;
 use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
@@ -14,7 +16,7 @@ pub fn is_terminator(c: char) -> bool {
 }
 
 /// Closing marks that belong to the sentence before them.
-fn is_closer(c: char) -> bool {
+pub fn is_closer(c: char) -> bool {
     matches!(c, '”' | '’' | '）' | ')' | '」' | '』' | '》' | '"' | '\'')
 }
 
@@ -123,6 +125,54 @@ pub fn checkable_facts(sentence: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A text normalised for matching (NFKC, no white space).
+pub struct NormText {
+    pub text: String,
+}
+
+impl NormText {
+    pub fn new(s: &str) -> Self {
+        NormText { text: norm(s) }
+    }
+}
+
+/// 1 when the text holds the word, [`ALTERNATIVE_CREDIT`] when it holds one of its official
+/// terms, 0 otherwise.
+pub fn term_coverage(t: &WeightedTerm, text: &NormText) -> f32 {
+    if text.text.contains(t.term.as_str()) {
+        return 1.0;
+    }
+    // A merged run of characters may carry a verb in front or a particle behind (开网约车).
+    let n = t.term.chars().count();
+    if n >= 4 {
+        let (first, last) = (t.term.chars().next().map_or(0, char::len_utf8), t.term.chars().last().map_or(0, char::len_utf8));
+        if text.text.contains(&t.term[first..]) || text.text.contains(&t.term[..t.term.len() - last]) {
+            return TRIMMED_CREDIT;
+        }
+    }
+    let alternative = if t.alternatives.iter().any(|a| text.text.contains(a.as_str())) { ALTERNATIVE_CREDIT } else { 0.0 };
+    let parts = if t.parts.is_empty() {
+        0.0
+    } else {
+        PARTS_CREDIT * t.parts.iter().filter(|p| text.text.contains(p.as_str())).count() as f32 / t.parts.len() as f32
+    };
+    alternative.max(parts)
+}
+
+/// A synonym from the lexicon counts this much of the word it stands for.
+const ALTERNATIVE_CREDIT: f32 = 0.5;
+/// All the pieces of a compound word present count this much of the word.
+const PARTS_CREDIT: f32 = 0.5;
+/// A long word found without its first or last character.
+pub const TRIMMED_CREDIT: f32 = 0.8;
+
+/// Whether a (normalised) text holds a figure: digits, 百分之…, a Chinese number with a
+/// unit; the same grammar as the facts a sentence must not invent ([`checkable_facts`]),
+/// an ordinal (第十九条, 第三项) being a reference, not a figure.
+pub fn has_figure(text: &str) -> bool {
+    NUMBER.find_iter(text).any(|m| !text[..m.start()].ends_with('第'))
 }
 
 static LEADING_LABEL: LazyLock<Regex> = LazyLock::new(|| {

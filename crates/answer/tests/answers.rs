@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use policyqa_answer::{AnswerConfig, AnswerEvent, Answerer, AskRequest, ChatConfig, Mode, OpenAiChat, Prompts, Turn, REFUSAL};
+use policyqa_answer::{AnswerConfig, AnswerEvent, Answerer, AskRequest, Mode, Prompts, Turn, REFUSAL};
+use policyqa_openai::{ChatConfig, OpenAiChat};
 use policyqa_chunker::ClauseChunker;
 use policyqa_core::{ChatModel, PassageStore};
 use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, NoProgress};

@@ -2,12 +2,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
+use anyhow::Context;
+use policyqa_answer::{Answer, AskRequest, Turn};
 
-use anyhow::{bail, Context};
-use policyqa_answer::{Answer, Answerer, AskRequest, Turn};
-
-use crate::index_cmds::{open_store, retriever};
+use crate::index_cmds::pipeline_with_documents;
 use crate::settings::Settings;
 
 #[derive(clap::Args)]
@@ -24,16 +22,6 @@ pub struct AskArgs {
     json: bool,
 }
 
-/// The answer pipeline on the configured index, chat model and prompts.
-pub async fn answerer(settings: &Settings) -> anyhow::Result<Answerer> {
-    let store = open_store(settings).await?;
-    if store.count().await? == 0 {
-        bail!("the {} is empty; run `policyqa ingest PATH...` first", store.describe());
-    }
-    let retriever = retriever(store, settings.embedder()?).await?;
-    Ok(Answerer::new(Arc::new(retriever), settings.chat()?, settings.prompts()?, settings.answer_config()))
-}
-
 pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
     let history: Vec<Turn> = match &args.history {
         Some(path) => {
@@ -42,8 +30,8 @@ pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode>
         }
         None => Vec::new(),
     };
-    let answerer = answerer(settings).await?;
-    let a = answerer.ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k }, None).await?;
+    let pipeline = pipeline_with_documents(settings).await?;
+    let a = pipeline.answerer().ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k }, None).await?;
     for w in &a.warnings {
         eprintln!("warning: {w}");
     }

@@ -6,17 +6,13 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
-use policyqa_answer::Answerer;
-use policyqa_eval::{percentile, EvalTarget, InProcess};
-use policyqa_index::EdgeStore;
-use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
+use policyqa_eval::{peer, percentile, EvalTarget, InProcess};
+use policyqa_pipeline::{Backends, Pipeline, StoreLocation};
 use serde::Serialize;
 
-use crate::eval_cmd::{parse_peer, utf8_copy};
 use crate::settings::Settings;
 
 #[derive(clap::Args)]
@@ -181,9 +177,11 @@ async fn bench_corpus(settings: &Settings, exe: &Path, name: &str, corpus: &Path
     // 2. In-process search over the dev questions; the index closed again before the server
     // opens it.
     let search_in_process = {
-        let store = Arc::new(EdgeStore::open(data.path(), None)?);
-        let retriever = Arc::new(Retriever::open(store, None, Lexicon::builtin(), RetrievalConfig::default()).await?);
-        let target = InProcess { answerer: Arc::new(Answerer::new(retriever, None, settings.prompts()?, settings.answer_config())) };
+        // Hermetic like the processes: the embedded index, no endpoint.
+        let store = StoreLocation::Embedded(data.path().to_path_buf()).open().await?;
+        let backends = Backends { prompts: settings.prompts()?, ..Backends::default() };
+        let pipeline = Pipeline::open(store, backends, settings.pipeline_config()).await?;
+        let target = InProcess::new(&pipeline);
         let report = policyqa_eval::evaluate(&target, name, &questions, 10).await?;
         let mut lat = Vec::new();
         for _ in 0..args.rounds.max(1) {
@@ -215,15 +213,13 @@ async fn bench_corpus(settings: &Settings, exe: &Path, name: &str, corpus: &Path
     let peer = if args.no_peer {
         None
     } else {
-        let copy = utf8_copy(corpus)?;
-        let mut cmd = Command::new("python3");
-        cmd.arg("eval/bm25_peer.py").arg("--corpus").arg(copy.path()).arg("--questions").arg(questions_path);
-        let run = measure(cmd, None)?;
+        let copy = peer::utf8_copy(corpus)?;
+        let run = measure(peer::command(copy.path(), questions_path), None)?;
         if !run.success {
             bail!("the peer failed: {}", run.stderr.lines().last().unwrap_or(""));
         }
-        let f = parse_peer(&run.stdout);
-        let build = run.stdout.lines().find_map(|l| l.split("index build ").nth(1)?.trim_end_matches(" s").trim().parse().ok()).unwrap_or(0.0);
+        let f = peer::parse(&run.stdout);
+        let build = peer::build_seconds(&run.stdout);
         eprintln!("   peer: build {build:.1} s, median {:.2} ms, Recall@5 {:.3}, peak RSS {:.0} MB", f.latency_median_ms, f.recall_at_5, run.peak_rss_mb);
         Some(PeerBench { index_build_s: build, median_ms: f.latency_median_ms, p99_ms: f.latency_p99_ms, recall_at_1: f.recall_at_1, recall_at_5: f.recall_at_5, peak_rss_mb: run.peak_rss_mb })
     };

@@ -1,42 +1,31 @@
 //! `ingest`, `docs`, `rm`, `search`.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use anyhow::{bail, Context};
-use policyqa_chunker::ClauseChunker;
-use policyqa_core::{ChunkWarning, Embedder, PassageStore};
-use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, Progress, RemoteStore};
-use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
+use anyhow::bail;
+use policyqa_core::ChunkWarning;
+use policyqa_index::{IngestOptions, Progress};
+use policyqa_pipeline::{Pipeline, StoreLocation};
 
 use crate::settings::Settings;
 
-/// The configured store: a Qdrant server when `QDRANT_URL` is set, else the embedded index.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn PassageStore>> {
-    open_store_with(settings, &settings.data_dir, None).await
+/// Opens the store for writing (dense vectors when an embeddings endpoint is configured) and
+/// the pipeline over it.
+pub(crate) async fn pipeline_for_ingest(settings: &Settings, location: &StoreLocation) -> anyhow::Result<Pipeline> {
+    let backends = settings.backends()?;
+    let store = location.open_for_ingest(backends.embedder.as_ref()).await?;
+    Ok(Pipeline::open(store, backends, settings.pipeline_config()).await?)
 }
 
-async fn open_store_with(settings: &Settings, data_dir: &Path, dense_dim: Option<usize>) -> anyhow::Result<Arc<dyn PassageStore>> {
-    Ok(match &settings.qdrant {
-        Some(remote) => Arc::new(RemoteStore::open(remote.clone(), dense_dim).await?),
-        None => Arc::new(EdgeStore::open(data_dir, dense_dim)?),
-    })
-}
-
-/// Opens the store for writing: with dense vectors of the endpoint's dimension when an
-/// embeddings endpoint is configured (asked once, with a probe).
-pub(crate) async fn open_store_for_ingest(settings: &Settings, data_dir: &Path, embedder: Option<&Arc<dyn Embedder>>) -> anyhow::Result<Arc<dyn PassageStore>> {
-    let dim = match embedder {
-        Some(e) => Some(e.embed_query("维度").await.context("cannot reach the embeddings endpoint")?.len()),
-        None => None,
-    };
-    open_store_with(settings, data_dir, dim).await
-}
-
-pub(crate) fn indexer(store: Arc<dyn PassageStore>, embedder: Option<Arc<dyn Embedder>>) -> Indexer {
-    Indexer { chunker: ClauseChunker::default(), store, embedder, segmenter: ChineseSegmenter::default() }
+/// The configured pipeline, refusing an empty index (nothing to search or answer from).
+pub(crate) async fn pipeline_with_documents(settings: &Settings) -> anyhow::Result<Pipeline> {
+    let pipeline = settings.pipeline().await?;
+    if pipeline.store().count().await? == 0 {
+        bail!("the {} is empty; run `policyqa ingest PATH...` first", pipeline.store().describe());
+    }
+    Ok(pipeline)
 }
 
 /// A progress bar on a terminal; nothing otherwise.
@@ -88,20 +77,12 @@ pub struct IngestArgs {
 }
 
 pub async fn ingest(settings: &Settings, args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let location = settings.store_location();
     if args.rebuild {
-        match &settings.qdrant {
-            Some(remote) => RemoteStore::drop_collection(remote).await?,
-            None => {
-                let dir = settings.data_dir.join("index");
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
-                }
-            }
-        }
+        location.remove().await?;
     }
-    let embedder = settings.embedder()?;
-    let store = open_store_for_ingest(settings, &settings.data_dir, embedder.as_ref()).await?;
-    let summary = indexer(store, embedder).ingest(&args.paths, &IngestOptions { prune: args.prune }, &bar()).await?;
+    let pipeline = pipeline_for_ingest(settings, &location).await?;
+    let summary = pipeline.indexer().ingest(&args.paths, &IngestOptions { prune: args.prune }, &bar()).await?;
     for (s, e) in &summary.unreadable {
         eprintln!("error: {s}: {e}");
     }
@@ -136,7 +117,7 @@ pub struct DocsArgs {
 }
 
 pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(settings).await?;
+    let store = settings.store_location().open().await?;
     let mut docs: Vec<_> = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
     docs.sort_by(|a, b| a.source.cmp(&b.source).then(a.title.cmp(&b.title)));
     if args.json {
@@ -162,8 +143,8 @@ pub struct RmArgs {
 }
 
 pub async fn rm(settings: &Settings, args: RmArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(settings).await?;
-    let removed = indexer(store, None).remove(&args.doc).await?;
+    let pipeline = settings.pipeline().await?;
+    let removed = pipeline.indexer().remove(&args.doc).await?;
     for t in removed {
         println!("removed 《{t}》");
     }
@@ -179,16 +160,8 @@ pub struct SearchArgs {
     json: bool,
 }
 
-pub async fn retriever(store: Arc<dyn PassageStore>, embedder: Option<Arc<dyn Embedder>>) -> anyhow::Result<Retriever> {
-    Ok(Retriever::open(store, embedder, Lexicon::builtin(), RetrievalConfig::default()).await?)
-}
-
 pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let store = open_store(settings).await?;
-    if store.count().await? == 0 {
-        bail!("the {} is empty; run `policyqa ingest PATH...` first", store.describe());
-    }
-    let r = retriever(store, settings.embedder()?).await?.search(&args.query, args.top_k).await?;
+    let r = pipeline_with_documents(settings).await?.retriever().search(&args.query, args.top_k).await?;
     for w in &r.warnings {
         eprintln!("warning: {w}");
     }

@@ -56,7 +56,13 @@ fn main() -> ExitCode {
     // A .env beside the working directory fills in what the environment does not set.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    let settings = settings::Settings::from_env();
+    let settings = match settings::Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

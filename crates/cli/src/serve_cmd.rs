@@ -6,28 +6,36 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use policyqa_index::{ChineseSegmenter, IngestOptions, Indexer, Progress};
-use policyqa_server::access::Access;
+use policyqa_index::{IngestOptions, Progress};
 use policyqa_server::{AppState, ServerConfig};
 
-use crate::index_cmds::open_store;
 use crate::settings::Settings;
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "POLICYQA_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "POLICYQA_ADDR", default_value = "127.0.0.1:8080", value_parser = parse_addr)]
     addr: SocketAddr,
     /// Ingested when the index is empty.
     #[arg(long, env = "POLICYQA_CORPUS", default_value = "corpus")]
     corpus: PathBuf,
     /// Largest request body in bytes (JSON or an uploaded document).
-    #[arg(long, env = "POLICYQA_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    #[arg(long, env = "POLICYQA_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024, value_parser = parse_bytes)]
     max_body_bytes: usize,
     /// Listen on a non-loopback address without API keys (every route, document removal
     /// included, open to anyone who can reach it).
     #[arg(long)]
     insecure: bool,
+}
+
+/// Clap names the flag when a value is malformed; these name the variable too, since the
+/// value often comes from the environment.
+fn parse_addr(v: &str) -> Result<SocketAddr, String> {
+    v.parse().map_err(|_| "expected an address such as 127.0.0.1:8080 (--addr or POLICYQA_ADDR)".to_string())
+}
+
+fn parse_bytes(v: &str) -> Result<usize, String> {
+    v.parse().ok().filter(|n| *n > 0).ok_or_else(|| "expected a whole number of bytes above 0, such as 8388608 (--max-body-bytes or POLICYQA_MAX_BODY_BYTES)".to_string())
 }
 
 struct LogProgress;
@@ -43,10 +51,7 @@ impl Progress for LogProgress {
 pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Access first: a server that would be open to the network refuses to start before it
     // opens anything.
-    let access = match &settings.api_keys {
-        Some(spec) => Access::parse(&spec.0)?,
-        None => Access::open(),
-    };
+    let access = settings.access.clone();
     if access.is_open() {
         if !args.addr.ip().is_loopback() && !args.insecure {
             bail!("no API keys configured (POLICYQA_API_KEYS): refusing to listen on {}, which is not loopback; set keys, or pass --insecure to serve it open", args.addr);
@@ -57,31 +62,30 @@ pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitC
             tracing::warn!("no API keys configured and --insecure: every route, documents included, is open to anyone who can reach {}", args.addr);
         }
     }
-    let store = open_store(settings).await?;
-    let embedder = settings.embedder()?;
-    if store.count().await? == 0 && !args.corpus.exists() {
+    let mut pipeline = settings.pipeline().await?;
+    let empty = pipeline.store().count().await? == 0;
+    if empty && !args.corpus.exists() {
         tracing::warn!("the index is empty and {} does not exist: every answer will be a refusal until documents are added", args.corpus.display());
     }
-    if store.count().await? == 0 && args.corpus.exists() {
+    if empty && args.corpus.exists() {
         tracing::warn!("the index is empty: ingesting {}", args.corpus.display());
-        let indexer = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: embedder.clone(), segmenter: ChineseSegmenter::default() };
-        let s = indexer.ingest(std::slice::from_ref(&args.corpus), &IngestOptions::default(), &LogProgress).await.context("ingesting the bundled corpus")?;
+        let s = pipeline.indexer().ingest(std::slice::from_ref(&args.corpus), &IngestOptions::default(), &LogProgress).await.context("ingesting the bundled corpus")?;
         tracing::warn!("ingested {} document(s), {} passage(s) in {:.1} s", s.documents, s.passages, s.seconds);
+        pipeline = pipeline.reopen().await?;
     }
     let mut config = ServerConfig::new(settings.data_dir.join("uploads"));
     config.max_body_bytes = args.max_body_bytes;
     config.access = access;
     config.rate_limit_per_minute = settings.rate_limit;
     config.widget_origins = settings.widget_origins.clone();
+    config.model_name = settings.model_name.clone();
     if let Some(c) = &settings.chat {
         config.dependencies.push(("chat".into(), c.base_url.clone()));
     }
     if let Some(e) = &settings.embed {
         config.dependencies.push(("embeddings".into(), e.base_url.clone()));
     }
-    let state = AppState::new(store, embedder, settings.chat()?, settings.prompts()?, settings.answer_config(), config)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let state = AppState::new(pipeline, config);
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     // Printed (not only logged) so scripts and tests started with port 0 learn the address.

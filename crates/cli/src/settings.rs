@@ -1,12 +1,19 @@
 //! Configuration from the environment (and a .env file): the only place policyqa reads it.
+//! Every value is checked when the program starts: a malformed one is an error that names
+//! the variable and what it expects, never a silent fallback to the default.
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use anyhow::Context;
-use policyqa_answer::{AnswerConfig, ChatConfig, LimitedChat, OpenAiChat, Prompts};
+use anyhow::{bail, Context};
+use policyqa_answer::{AnswerConfig, LimitedChat, Prompts};
 use policyqa_core::{ChatModel, Embedder};
-use policyqa_index::{EmbedConfig, OpenAiEmbedder, RemoteConfig};
+use policyqa_index::RemoteConfig;
+use policyqa_openai::{ChatConfig, EmbedConfig, OpenAiChat, OpenAiEmbedder};
+use policyqa_pipeline::{Backends, Pipeline, PipelineConfig, StoreLocation};
+use policyqa_retrieval::RetrievalConfig;
+use policyqa_server::access::Access;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -24,70 +31,171 @@ pub struct Settings {
     /// Concurrent calls to the chat model (`POLICYQA_CHAT_CONCURRENCY`, default 4); past it a
     /// call waits up to 5 s, then the answer is extractive.
     pub chat_concurrency: usize,
-    /// `POLICYQA_API_KEYS`: `role:key,...` (roles `ask`, `admin`), unparsed.
-    pub api_keys: Option<Redacted>,
+    /// `POLICYQA_API_KEYS`: `role:key,...` (roles `ask`, `admin`); open without.
+    pub access: Access,
     /// `POLICYQA_RATE_LIMIT`: requests per minute per key (per client IP without keys).
     pub rate_limit: Option<u32>,
     /// `POLICYQA_WIDGET_ORIGINS`: the origins allowed to call the API from a browser.
     pub widget_origins: Option<Vec<String>>,
+    /// `POLICYQA_MODEL_NAME`: the model id OpenAI-compatible clients see (default `policyqa`).
+    pub model_name: String,
 }
 
-/// A secret: printed as `***` by `Debug`, so no log of the settings shows it.
-#[derive(Clone)]
-pub struct Redacted(pub String);
+/// The environment, one variable at a time, each checked against what it must be.
+struct Env<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
 
-impl std::fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
+impl Env<'_> {
+    /// Set and not blank.
+    fn var(&self, k: &str) -> Option<String> {
+        (self.get)(k).filter(|v| !v.trim().is_empty()).map(|v| v.trim().to_string())
+    }
+
+    /// A whole number of at least `min`.
+    fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(&self, k: &str, min: T) -> anyhow::Result<Option<T>> {
+        match self.var(k) {
+            None => Ok(None),
+            Some(v) => match v.parse::<T>() {
+                Ok(n) if n >= min => Ok(Some(n)),
+                _ => bail!("{k}={v:?}: expected a whole number of at least {min}"),
+            },
+        }
+    }
+
+    /// A number of seconds above zero (decimals allowed).
+    fn seconds(&self, k: &str) -> anyhow::Result<Option<Duration>> {
+        match self.var(k) {
+            None => Ok(None),
+            Some(v) => match v.trim_end_matches('s').parse::<f64>() {
+                Ok(s) if s.is_finite() && s > 0.0 && s < 1e9 => Ok(Some(Duration::from_secs_f64(s))),
+                _ => bail!("{k}={v:?}: expected a duration in seconds above 0, such as 30 or 2.5"),
+            },
+        }
+    }
+
+    /// A fraction in [0, 1].
+    fn fraction(&self, k: &str) -> anyhow::Result<Option<f32>> {
+        match self.var(k) {
+            None => Ok(None),
+            Some(v) => match v.parse::<f32>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => Ok(Some(x)),
+                _ => bail!("{k}={v:?}: expected a number between 0 and 1, such as 0.10"),
+            },
+        }
+    }
+
+    /// An http(s) URL with a host.
+    fn url(&self, k: &str) -> anyhow::Result<Option<String>> {
+        match self.var(k) {
+            None => Ok(None),
+            Some(v) => {
+                check_url(&v).with_context(|| format!("{k}={v:?}: expected an http:// or https:// URL such as http://127.0.0.1:8081/v1"))?;
+                Ok(Some(v))
+            }
+        }
     }
 }
 
+fn check_url(v: &str) -> anyhow::Result<()> {
+    let u = reqwest::Url::parse(v)?;
+    if !matches!(u.scheme(), "http" | "https") {
+        bail!("the scheme is {}", u.scheme());
+    }
+    if u.host_str().is_none_or(str::is_empty) {
+        bail!("no host");
+    }
+    Ok(())
+}
+
 impl Settings {
-    pub fn from_env() -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let embed = var("POLICYQA_EMBED_MODEL").map(|model| {
-            let base = var("POLICYQA_EMBED_BASE_URL").or_else(|| var("OPENAI_BASE_URL")).unwrap_or_else(|| "https://api.openai.com/v1".into());
-            let key = var("POLICYQA_EMBED_API_KEY").or_else(|| var("OPENAI_API_KEY")).unwrap_or_else(|| "none".into());
-            EmbedConfig::new(base, key, model)
-        });
-        let number = |k: &str| var(k).and_then(|v| v.parse::<u32>().ok());
-        let qdrant = var("QDRANT_URL").map(|url| RemoteConfig {
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_vars(&|k| std::env::var(k).ok())
+    }
+
+    fn from_vars(get: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let env = Env { get };
+        // Every value is checked whether or not what it configures is turned on.
+        let openai_base = env.url("OPENAI_BASE_URL")?;
+        let embed_base = env.url("POLICYQA_EMBED_BASE_URL")?;
+        let chat_base = env.url("POLICYQA_CHAT_BASE_URL")?;
+        let shards = env.number("POLICYQA_QDRANT_SHARDS", 1u32)?;
+        let replicas = env.number("POLICYQA_QDRANT_REPLICAS", 1u32)?;
+        let chat_timeout = env.seconds("POLICYQA_CHAT_TIMEOUT")?;
+        let first_token_timeout = env.seconds("POLICYQA_CHAT_FIRST_TOKEN_TIMEOUT")?;
+        let max_tokens = env.number("POLICYQA_CHAT_MAX_TOKENS", 1u32)?;
+        let embed = match env.var("POLICYQA_EMBED_MODEL") {
+            None => None,
+            Some(model) => {
+                let base = embed_base.or_else(|| openai_base.clone()).unwrap_or_else(|| "https://api.openai.com/v1".into());
+                let key = env.var("POLICYQA_EMBED_API_KEY").or_else(|| env.var("OPENAI_API_KEY")).unwrap_or_else(|| "none".into());
+                Some(EmbedConfig::new(base, key, model))
+            }
+        };
+        let qdrant = env.url("QDRANT_URL")?.map(|url| RemoteConfig {
             url,
-            api_key: var("QDRANT_API_KEY"),
-            collection: var("POLICYQA_COLLECTION").unwrap_or_else(|| "policyqa".into()),
-            shards: number("POLICYQA_QDRANT_SHARDS"),
-            replicas: number("POLICYQA_QDRANT_REPLICAS"),
-            timeout: std::time::Duration::from_secs(30),
+            api_key: env.var("QDRANT_API_KEY"),
+            collection: env.var("POLICYQA_COLLECTION").unwrap_or_else(|| "policyqa".into()),
+            shards,
+            replicas,
+            timeout: Duration::from_secs(30),
         });
-        let seconds = |k: &str| var(k).and_then(|v| v.parse::<f64>().ok()).filter(|s| *s > 0.0).map(std::time::Duration::from_secs_f64);
-        let chat = var("POLICYQA_CHAT_MODEL").map(|model| {
-            let base = var("POLICYQA_CHAT_BASE_URL").or_else(|| var("OPENAI_BASE_URL")).unwrap_or_else(|| "https://api.openai.com/v1".into());
-            let key = var("POLICYQA_CHAT_API_KEY").or_else(|| var("OPENAI_API_KEY")).unwrap_or_else(|| "none".into());
-            let mut c = ChatConfig::new(base, key, model);
-            if let Some(t) = seconds("POLICYQA_CHAT_TIMEOUT") {
-                c.total_timeout = t;
-                c.first_token_timeout = c.first_token_timeout.min(t);
-                c.idle_timeout = c.idle_timeout.min(t);
+        let chat = match env.var("POLICYQA_CHAT_MODEL") {
+            None => None,
+            Some(model) => {
+                let base = chat_base.or_else(|| openai_base.clone()).unwrap_or_else(|| "https://api.openai.com/v1".into());
+                let key = env.var("POLICYQA_CHAT_API_KEY").or_else(|| env.var("OPENAI_API_KEY")).unwrap_or_else(|| "none".into());
+                let mut c = ChatConfig::new(base, key, model);
+                if let Some(t) = chat_timeout {
+                    c.total_timeout = t;
+                    c.first_token_timeout = c.first_token_timeout.min(t);
+                    c.idle_timeout = c.idle_timeout.min(t);
+                }
+                if let Some(t) = first_token_timeout {
+                    c.first_token_timeout = t;
+                }
+                if let Some(n) = max_tokens {
+                    c.max_tokens = n;
+                }
+                Some(c)
             }
-            if let Some(t) = seconds("POLICYQA_CHAT_FIRST_TOKEN_TIMEOUT") {
-                c.first_token_timeout = t;
+        };
+        let access = match env.var("POLICYQA_API_KEYS") {
+            // The parser names the variable and the entry by position, never the key.
+            Some(spec) => Access::parse(&spec)?,
+            None => Access::open(),
+        };
+        let widget_origins = match env.var("POLICYQA_WIDGET_ORIGINS") {
+            None => None,
+            Some(v) => {
+                let list: Vec<String> = v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect();
+                for o in &list {
+                    check_url(o).with_context(|| format!("POLICYQA_WIDGET_ORIGINS: {o:?}: expected origins such as https://www.example.gov.cn, separated by commas"))?;
+                }
+                Some(list)
             }
-            if let Some(n) = var("POLICYQA_CHAT_MAX_TOKENS").and_then(|v| v.parse().ok()) {
-                c.max_tokens = n;
-            }
-            c
-        });
-        Settings {
-            data_dir: var("POLICYQA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
+        };
+        Ok(Settings {
+            data_dir: env.var("POLICYQA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
             embed,
             qdrant,
             chat,
-            prompts_dir: var("POLICYQA_PROMPTS_DIR").map(PathBuf::from),
-            min_evidence: var("POLICYQA_MIN_EVIDENCE").and_then(|v| v.parse().ok()),
-            chat_concurrency: var("POLICYQA_CHAT_CONCURRENCY").and_then(|v| v.parse().ok()).unwrap_or(4),
-            api_keys: var("POLICYQA_API_KEYS").map(Redacted),
-            rate_limit: number("POLICYQA_RATE_LIMIT"),
-            widget_origins: var("POLICYQA_WIDGET_ORIGINS").map(|v| v.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect()),
+            prompts_dir: env.var("POLICYQA_PROMPTS_DIR").map(PathBuf::from),
+            min_evidence: env.fraction("POLICYQA_MIN_EVIDENCE")?,
+            chat_concurrency: env.number("POLICYQA_CHAT_CONCURRENCY", 1usize)?.unwrap_or(4),
+            access,
+            rate_limit: env.number("POLICYQA_RATE_LIMIT", 1u32)?,
+            widget_origins,
+            model_name: env.var("POLICYQA_MODEL_NAME").unwrap_or_else(|| "policyqa".into()),
+        })
+    }
+
+    /// Where the index lives: the Qdrant server when `QDRANT_URL` is set, else the embedded
+    /// index under the data folder.
+    pub fn store_location(&self) -> StoreLocation {
+        match &self.qdrant {
+            Some(remote) => StoreLocation::Remote(remote.clone()),
+            None => StoreLocation::Embedded(self.data_dir.clone()),
         }
     }
 
@@ -96,7 +204,7 @@ impl Settings {
             None => Ok(None),
             Some(c) => {
                 let chat: Arc<dyn ChatModel> = Arc::new(OpenAiChat::new(c.clone()).context("chat endpoint")?);
-                Ok(Some(Arc::new(LimitedChat::new(chat, self.chat_concurrency, std::time::Duration::from_secs(5)))))
+                Ok(Some(Arc::new(LimitedChat::new(chat, self.chat_concurrency, Duration::from_secs(5)))))
             }
         }
     }
@@ -108,18 +216,117 @@ impl Settings {
         }
     }
 
-    pub fn answer_config(&self) -> AnswerConfig {
-        let mut c = AnswerConfig::default();
-        if let Some(m) = self.min_evidence {
-            c.min_evidence = m;
-        }
-        c
-    }
-
     pub fn embedder(&self) -> anyhow::Result<Option<Arc<dyn Embedder>>> {
         match &self.embed {
             None => Ok(None),
             Some(c) => Ok(Some(Arc::new(OpenAiEmbedder::new(c.clone()).context("embeddings endpoint")?))),
         }
+    }
+
+    /// How the pipeline retrieves and answers, as configured.
+    pub fn pipeline_config(&self) -> PipelineConfig {
+        let mut answer = AnswerConfig::default();
+        if let Some(m) = self.min_evidence {
+            answer.min_evidence = m;
+        }
+        PipelineConfig { retrieval: RetrievalConfig::default(), answer }
+    }
+
+    /// The configured endpoints and prompts.
+    pub fn backends(&self) -> anyhow::Result<Backends> {
+        Ok(Backends { embedder: self.embedder()?, chat: self.chat()?, prompts: self.prompts()? })
+    }
+
+    /// The pipeline on the configured index, endpoints and prompts.
+    pub async fn pipeline(&self) -> anyhow::Result<Pipeline> {
+        let store = self.store_location().open().await?;
+        Ok(Pipeline::open(store, self.backends()?, self.pipeline_config()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_vars(&move |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    }
+
+    fn error(vars: &[(&str, &str)]) -> String {
+        format!("{:#}", settings(vars).expect_err("a malformed value is an error"))
+    }
+
+    #[test]
+    fn defaults_without_variables() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("data"));
+        assert!(s.chat.is_none() && s.embed.is_none() && s.qdrant.is_none() && s.access.is_open());
+        assert_eq!(s.chat_concurrency, 4);
+        assert_eq!(s.model_name, "policyqa");
+    }
+
+    #[test]
+    fn well_formed_values_are_read() {
+        let s = settings(&[
+            ("POLICYQA_MIN_EVIDENCE", "0.2"),
+            ("POLICYQA_RATE_LIMIT", "60"),
+            ("POLICYQA_CHAT_MODEL", "m"),
+            ("POLICYQA_CHAT_BASE_URL", "http://127.0.0.1:9/v1"),
+            ("POLICYQA_CHAT_TIMEOUT", "2.5"),
+            ("QDRANT_URL", "http://qdrant:6334"),
+            ("POLICYQA_QDRANT_SHARDS", "3"),
+            ("POLICYQA_API_KEYS", "ask:0123456789abcdef"),
+            ("POLICYQA_WIDGET_ORIGINS", "https://www.example.gov.cn/, https://m.example.gov.cn"),
+        ])
+        .unwrap();
+        assert_eq!(s.min_evidence, Some(0.2));
+        assert_eq!(s.rate_limit, Some(60));
+        assert_eq!(s.chat.as_ref().unwrap().total_timeout, Duration::from_millis(2500));
+        assert_eq!(s.qdrant.as_ref().unwrap().shards, Some(3));
+        assert!(!s.access.is_open());
+        assert_eq!(s.widget_origins.unwrap(), ["https://www.example.gov.cn", "https://m.example.gov.cn"]);
+    }
+
+    #[test]
+    fn a_malformed_number_names_the_variable() {
+        for (k, v) in [("POLICYQA_MIN_EVIDENCE", "abc"), ("POLICYQA_MIN_EVIDENCE", "1.5"), ("POLICYQA_RATE_LIMIT", "-3"), ("POLICYQA_CHAT_CONCURRENCY", "0"), ("POLICYQA_RATE_LIMIT", "ten")] {
+            let e = error(&[(k, v)]);
+            assert!(e.contains(k) && e.contains(v) && e.contains("expected"), "{k}={v}: {e}");
+        }
+        let e = error(&[("POLICYQA_QDRANT_REPLICAS", "two")]);
+        assert!(e.contains("POLICYQA_QDRANT_REPLICAS") && e.contains("whole number"), "{e}");
+        let e = error(&[("POLICYQA_CHAT_MODEL", "m"), ("POLICYQA_CHAT_MAX_TOKENS", "lots")]);
+        assert!(e.contains("POLICYQA_CHAT_MAX_TOKENS"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_duration_names_the_variable() {
+        for v in ["soon", "0", "-1", "inf"] {
+            let e = error(&[("POLICYQA_CHAT_MODEL", "m"), ("POLICYQA_CHAT_TIMEOUT", v)]);
+            assert!(e.contains("POLICYQA_CHAT_TIMEOUT") && e.contains("seconds"), "{v}: {e}");
+        }
+        let e = error(&[("POLICYQA_CHAT_MODEL", "m"), ("POLICYQA_CHAT_FIRST_TOKEN_TIMEOUT", "1m")]);
+        assert!(e.contains("POLICYQA_CHAT_FIRST_TOKEN_TIMEOUT"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_url_names_the_variable() {
+        for (k, v) in [("QDRANT_URL", "qdrant:6334"), ("OPENAI_BASE_URL", "localhost:8080/v1"), ("QDRANT_URL", "ftp://q")] {
+            let e = error(&[(k, v)]);
+            assert!(e.contains(k) && e.contains("http://"), "{k}={v}: {e}");
+        }
+        let e = error(&[("POLICYQA_EMBED_MODEL", "e5"), ("POLICYQA_EMBED_BASE_URL", "not a url")]);
+        assert!(e.contains("POLICYQA_EMBED_BASE_URL"), "{e}");
+        let e = error(&[("POLICYQA_WIDGET_ORIGINS", "https://ok.example, example.org")]);
+        assert!(e.contains("POLICYQA_WIDGET_ORIGINS") && e.contains("example.org"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_key_list_names_the_variable_not_the_key() {
+        let e = error(&[("POLICYQA_API_KEYS", "ask:0123456789abcdef,reader:fedcba9876543210")]);
+        assert!(e.contains("POLICYQA_API_KEYS") && e.contains("entry 2") && !e.contains("fedcba9876543210"), "{e}");
+        let e = error(&[("POLICYQA_API_KEYS", "admin:short")]);
+        assert!(e.contains("POLICYQA_API_KEYS") && e.contains("16") && !e.contains("short"), "{e}");
     }
 }

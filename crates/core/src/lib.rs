@@ -43,6 +43,12 @@ pub struct Passage {
     pub spans: Vec<[usize; 2]>,
 }
 
+/// Whether a string can be a passage id: the 16 lower-case hex digits the chunker makes
+/// (the first 8 bytes of a SHA-256). Anything else names no passage.
+pub fn is_passage_id(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// What a layout repair or a reading problem was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -197,12 +203,23 @@ pub trait Embedder: Send + Sync {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
+    /// Transient: unreachable or overloaded (429/5xx after the retries).
     #[error("embeddings endpoint unreachable or overloaded: {0}")]
     Unavailable(String),
+    /// Transient: no answer in time.
+    #[error("embeddings endpoint timed out: {0}")]
+    Timeout(String),
+    /// Permanent: the endpoint refused the request (4xx other than 429).
     #[error("embeddings request refused: {0}")]
     Refused(String),
     #[error("embeddings response malformed: {0}")]
     Malformed(String),
+}
+
+impl EmbedError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, EmbedError::Unavailable(_) | EmbedError::Timeout(_))
+    }
 }
 
 /// Who said a message to the chat model.

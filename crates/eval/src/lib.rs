@@ -5,18 +5,24 @@
 //! with all white space removed (the same rule as the peer benchmark).
 //!
 //! The questions go to an [`EvalTarget`]: the in-process pipeline ([`InProcess`], the same
-//! retriever and answerer the server uses) or, from the binary, a running server.
+//! retriever and answerer the server uses) or a running server ([`http::HttpTarget`], reading
+//! the server's own wire structs). [`run`] is a whole run: datasets, the peer
+//! ([`peer`]), the gates, the baseline and the report files.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use policyqa_answer::{Answerer, AskRequest};
+use policyqa_pipeline::Pipeline;
 use serde::{Deserialize, Serialize};
 
+pub mod http;
 pub mod judge;
+pub mod peer;
 pub mod render;
 pub mod report;
+pub mod run;
 
 /// One retrieved passage, as much as the metrics and the reports need.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,6 +71,9 @@ pub enum EvalError {
     /// The target answered with something unusable (a 4xx, a malformed body).
     #[error("the target failed: {0}")]
     Failed(String),
+    /// The target cannot be used as given (a URL that is not http(s)).
+    #[error("{0}")]
+    InvalidTarget(String),
 }
 
 /// Where the questions go: the in-process pipeline, or a server over HTTP.
@@ -78,6 +87,17 @@ pub trait EvalTarget {
 /// The retriever and answerer the server uses, called directly.
 pub struct InProcess {
     pub answerer: Arc<Answerer>,
+}
+
+impl InProcess {
+    pub fn new(pipeline: &Pipeline) -> Self {
+        InProcess { answerer: pipeline.answerer().clone() }
+    }
+}
+
+/// How an answer's mode reads in reports: its name on the wire ("llm", "extractive").
+pub(crate) fn mode_name(mode: impl Serialize) -> String {
+    serde_json::to_value(mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
 impl EvalTarget for InProcess {
@@ -99,7 +119,7 @@ impl EvalTarget for InProcess {
         Ok(Answered {
             answer: a.answer,
             refused: a.refused,
-            mode: serde_json::to_value(a.mode).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+            mode: mode_name(a.mode),
             evidence: a.evidence,
             citations: a.citations.into_iter().map(|c| AnsweredCitation { marker: c.marker, label: c.label, text: c.text, quote: c.quote }).collect(),
             flags: a.flags.len(),
@@ -133,6 +153,57 @@ pub enum DatasetError {
     Parse { path: String, line: usize, message: String },
     #[error("{0}: no questions")]
     Empty(String),
+}
+
+/// Which half of a dataset a question belongs to, by a fixed hash of its id (the lowest bit
+/// of the first byte of its SHA-256): the same split on every machine and in every run,
+/// chosen by nobody. Every knob is tuned on the tuning half; figures are reported, and the
+/// gates run, on the test half.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Half {
+    Tune,
+    Test,
+}
+
+impl Half {
+    pub fn of(id: &str) -> Half {
+        use sha2::Digest;
+        if sha2::Sha256::digest(id.as_bytes())[0] & 1 == 0 { Half::Tune } else { Half::Test }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Half::Tune => "tuning half",
+            Half::Test => "test half",
+        }
+    }
+}
+
+impl std::str::FromStr for Half {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "tune" => Ok(Half::Tune),
+            "test" => Ok(Half::Test),
+            other => Err(format!("{other:?}: expected tune or test")),
+        }
+    }
+}
+
+/// A dataset as named on the command line: one JSON Lines file, or several joined with `+`
+/// (`seed_dev.jsonl+seed_wide.jsonl`, measured as one set); with `half`, only that half.
+pub fn load_dataset(spec: &Path, half: Option<Half>) -> Result<Vec<Question>, DatasetError> {
+    let text = spec.to_string_lossy();
+    let parts: Vec<&Path> = if spec.exists() || !text.contains('+') { vec![spec] } else { text.split('+').map(Path::new).collect() };
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend(load(p)?.into_iter().filter(|q| half.is_none_or(|h| Half::of(&q.id) == h)));
+    }
+    if out.is_empty() {
+        return Err(DatasetError::Empty(format!("{text}{}", half.map(|h| format!(" ({})", h.name())).unwrap_or_default())));
+    }
+    Ok(out)
 }
 
 pub fn load(path: &Path) -> Result<Vec<Question>, DatasetError> {
@@ -453,6 +524,16 @@ pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_halves_split_by_id_evenly_and_for_good() {
+        let ids: Vec<String> = (1..=400).map(|i| format!("laws-{i:03}")).collect();
+        let test = ids.iter().filter(|id| Half::of(id) == Half::Test).count();
+        assert!((170..=230).contains(&test), "{test} of 400 in the test half");
+        // Fixed: these ids are in these halves on every machine, in every run.
+        assert_eq!(Half::of("seed-001"), Half::of("seed-001"));
+        assert_eq!([Half::of("laws-001"), Half::of("laws-002"), Half::of("seed-014")].map(|h| h.name()), ["tuning half", "test half", "tuning half"]);
+    }
 
     #[test]
     fn hits_compare_after_nfkc_without_white_space() {

@@ -1107,6 +1107,7 @@ mod tests {
             target: "in-process".into(),
             retrieval_mode: "BM25".into(),
             answer_mode: Some("extractive".into()),
+            half: None,
             datasets: vec![seed, laws],
             baseline: Some(Comparison {
                 path: "old/report.json".into(),

@@ -21,6 +21,9 @@ pub struct EvalReport {
     /// "extractive", "chat model (extractive fallback)", or the modes a server answered in;
     /// `None` with `--retrieval-only`.
     pub answer_mode: Option<String>,
+    /// The half of every dataset the run measured (all of it when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub half: Option<crate::Half>,
     pub datasets: Vec<DatasetReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Comparison>,
@@ -209,7 +212,7 @@ mod tests {
     }
 
     fn report(d: DatasetReport) -> EvalReport {
-        EvalReport { version: REPORT_VERSION, generated_at: "t".into(), target: "in-process".into(), retrieval_mode: "BM25".into(), answer_mode: None, datasets: vec![d], baseline: None }
+        EvalReport { version: REPORT_VERSION, generated_at: "t".into(), target: "in-process".into(), retrieval_mode: "BM25".into(), answer_mode: None, half: None, datasets: vec![d], baseline: None }
     }
 
     #[test]

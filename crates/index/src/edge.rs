@@ -285,7 +285,11 @@ impl PassageStore for EdgeStore {
     }
 
     async fn get(&self, ids: &[String]) -> Result<Vec<Passage>, StoreError> {
-        let point_ids = ids.iter().map(|id| records::point_id(id).map(qdrant_edge::PointId::NumId)).collect::<Result<Vec<_>, _>>()?;
+        // An id no passage can have is unknown, like any other unknown id.
+        let point_ids: Vec<_> = ids.iter().filter(|id| policyqa_core::is_passage_id(id)).map(|id| records::point_id(id).map(qdrant_edge::PointId::NumId)).collect::<Result<_, _>>()?;
+        if point_ids.is_empty() {
+            return Ok(vec![]);
+        }
         let found = self
             .shard
             .retrieve(&point_ids, Some(WithPayloadInterface::Bool(true)), Some(WithVector::Bool(false)))

@@ -289,8 +289,12 @@ impl PassageStore for RemoteStore {
     }
 
     async fn get(&self, ids: &[String]) -> Result<Vec<Passage>, StoreError> {
+        // An id no passage can have is unknown, like any other unknown id.
         let point_ids: Vec<qdrant_client::qdrant::PointId> =
-            ids.iter().map(|id| records::point_id(id).map(Into::into)).collect::<Result<_, _>>()?;
+            ids.iter().filter(|id| policyqa_core::is_passage_id(id)).map(|id| records::point_id(id).map(Into::into)).collect::<Result<_, _>>()?;
+        if point_ids.is_empty() {
+            return Ok(vec![]);
+        }
         let resp = self.client.get_points(GetPointsBuilder::new(self.name(), point_ids).with_payload(true)).await.map_err(|e| self.err(e))?;
         let mut by_id: HashMap<String, Passage> = HashMap::new();
         for p in resp.result {

@@ -61,6 +61,8 @@ async fn contract(store: Arc<dyn PassageStore>) {
     let ids = vec![points[3].passage.id.clone(), "00000000000000ff".to_string(), points[1].passage.id.clone()];
     let got = store.get(&ids).await.unwrap();
     assert_eq!(got.iter().map(|p| p.id.clone()).collect::<Vec<_>>(), [ids[0].clone(), ids[2].clone()]);
+    // An id no passage can have is unknown too, not a failure.
+    assert!(store.get(&["does-not-exist".to_string(), "ZZ".repeat(8)]).await.unwrap().is_empty());
 
     // Deleting a document, then the file.
     store.delete_doc(&opinion).await.unwrap();

@@ -58,10 +58,19 @@ pub struct Ranked {
 pub struct ClauseLookup {
     pub asked: Vec<String>,
     pub found: bool,
-    /// Clause labels the named documents do have, when the asked one is missing.
+    /// Clause labels the named documents do have, when the asked one is missing (none when
+    /// they have no numbered clauses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available: Option<String>,
+    /// How many of the ranked passages, from the first, are the asked clauses (the address
+    /// path puts them first; BM25's results follow).
+    #[serde(skip)]
+    pub hits: usize,
 }
+
+/// The score shown for a clause found by its address: above any BM25 score, so a reader of
+/// the ranking sees it was found by number (what found it is [`ClauseLookup::hits`]).
+pub const ADDRESS_SCORE: f32 = 1000.0;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SearchResult {
@@ -188,13 +197,9 @@ impl Retriever {
             } else {
                 vec![]
             };
-            let available = (!found && !scope.is_empty()).then(|| self.describe_clauses(&scope));
-            let available = match available {
-                Some(f) => Some(f.await?),
-                None => None,
-            };
-            clause_lookup = Some(ClauseLookup { asked: analysis.clause_refs.iter().map(|r| r.text.clone()).collect(), found, available });
-            ranked.extend(hits.into_iter().map(|p| (p, f32::INFINITY)));
+            let available = if !found && !scope.is_empty() { self.describe_clauses(&scope).await? } else { None };
+            clause_lookup = Some(ClauseLookup { asked: analysis.clause_refs.iter().map(|r| r.text.clone()).collect(), found, available, hits: hits.len() });
+            ranked.extend(hits.into_iter().map(|p| (p, ADDRESS_SCORE)));
         }
 
         // 2. Content words: BM25 (and dense), within the named documents when there are any.
@@ -263,11 +268,10 @@ impl Retriever {
             }
         }
         ranked.truncate(top_k);
-        let passages = ranked
-            .into_iter()
-            .enumerate()
-            .map(|(i, (passage, score))| Ranked { rank: i + 1, score: if score.is_finite() { score } else { 1000.0 }, passage })
-            .collect();
+        if let Some(lookup) = clause_lookup.as_mut() {
+            lookup.hits = lookup.hits.min(ranked.len());
+        }
+        let passages = ranked.into_iter().enumerate().map(|(i, (passage, score))| Ranked { rank: i + 1, score, passage }).collect();
         Ok(SearchResult {
             query: question.to_string(),
             passages,
@@ -353,8 +357,9 @@ impl Retriever {
         terms
     }
 
-    /// "《…意见》（六）–（二十七）" for the numbered clauses each document has.
-    async fn describe_clauses(&self, doc_ids: &[String]) -> Result<String, StoreError> {
+    /// "《…意见》（六）–（二十七）" for the numbered clauses each document has; `None` when
+    /// they have none.
+    async fn describe_clauses(&self, doc_ids: &[String]) -> Result<Option<String>, StoreError> {
         let hits = self.store.query(&StoreQuery { doc_ids: doc_ids.to_vec(), limit: 100_000, ..Default::default() }).await?;
         let mut per_doc: Vec<(String, Vec<(u32, String)>)> = Vec::new();
         for h in hits {
@@ -381,7 +386,7 @@ impl Retriever {
                 format!("《{title}》{range}")
             })
             .collect();
-        Ok(if parts.is_empty() { "no numbered clauses".into() } else { parts.join("；") })
+        Ok((!parts.is_empty()).then(|| parts.join("；")))
     }
 }
 

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use policyqa_chunker::ClauseChunker;
 use policyqa_core::{Embedder, PassageStore};
-use policyqa_index::{ChineseSegmenter, EdgeStore, EmbedConfig, IngestOptions, Indexer, NoProgress, OpenAiEmbedder};
+use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, NoProgress};
+use policyqa_openai::{EmbedConfig, OpenAiEmbedder};
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 
 struct Server(Child);

@@ -1,22 +1,21 @@
 //! Ask, search, passages, health.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use policyqa_answer::{Answer, AnswerEvent, AskRequest, Turn};
+use policyqa_answer::{AnswerEvent, AskRequest, Turn};
 use serde::Deserialize;
-use tokio_stream::wrappers::ReceiverStream;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::AppState;
+use crate::stream::{answer_stream, StreamItem};
+use crate::{wire, AppState};
 
 /// `Json` whose rejections are API errors: malformed JSON 400, a body over the limit 413,
 /// a missing content type 415.
@@ -77,18 +76,19 @@ fn wants_stream(headers: &HeaderMap, asked: bool) -> bool {
 }
 
 #[utoipa::path(post, path = "/v1/ask", request_body = AskBody,
-    responses((status = 200, description = "The answer (application/json), or server-sent events retrieval, delta, citation, done, error (text/event-stream)"),
-              (status = 400, description = "Malformed JSON"), (status = 413, description = "Body over the limit"), (status = 422, description = "Empty or over-long question")))]
+    responses((status = 200, description = "The answer (application/json), or server-sent events retrieval (RetrievalEvent), delta (DeltaEvent), citation (Citation), done (Answer), error (ErrorBody) (text/event-stream)", body = wire::Answer),
+              (status = 400, description = "Malformed JSON", body = wire::ErrorBody), (status = 413, description = "Body over the limit", body = wire::ErrorBody),
+              (status = 422, description = "Empty or over-long question", body = wire::ErrorBody)))]
 pub async fn ask(State(state): State<Arc<AppState>>, headers: HeaderMap, ApiJson(body): ApiJson<AskBody>) -> Result<Response, ApiError> {
     let stream = wants_stream(&headers, body.stream);
     let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)? };
     validate(&request.question)?;
     if !stream {
-        let answer = state.answerer().ask(&request, None).await?;
-        observe(&state, &answer);
-        return Ok(Json(answer).into_response());
+        let answer = state.pipeline().answerer().ask(&request, None).await?;
+        state.metrics.answered(&answer);
+        return Ok(Json(wire::Answer::from(answer)).into_response());
     }
-    Ok(ask_stream(state, request).into_response())
+    Ok(answer_stream(state, request, vec![], ask_event).into_response())
 }
 
 /// `top_k` within 1..=[`policyqa_retrieval::MAX_TOP_K`], said plainly otherwise.
@@ -113,62 +113,19 @@ pub fn validate(question: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn observe(state: &AppState, a: &Answer) {
-    state.metrics.retrieval.observe(a.timings.retrieval_ms / 1000.0);
-    state.metrics.generation.observe(a.timings.generation_ms / 1000.0);
-}
-
-/// Runs one answer in the background and turns its events into SSE: `retrieval`, `delta`…,
-/// `citation`…, then `done` (the whole answer, as the JSON response) or `error`.
-pub fn ask_stream(state: Arc<AppState>, request: AskRequest) -> impl IntoResponse {
-    let (out, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(64);
-    let active = state.metrics.stream_started();
-    tokio::spawn(async move {
-        let _active = active;
-        let (tx, mut events) = tokio::sync::mpsc::unbounded_channel::<AnswerEvent>();
-        let forward_out = out.clone();
-        let forward = tokio::spawn(async move {
-            while let Some(e) = events.recv().await {
-                if !send_or_give_up(&forward_out, sse_event(&e)).await {
-                    break;
-                }
-            }
-        });
-        let answerer = state.answerer();
-        let result = answerer.ask(&request, Some(&tx)).await;
-        drop(tx);
-        let _ = forward.await;
-        let last = match result {
-            Ok(answer) => {
-                observe(&state, &answer);
-                Event::default().event("done").data(serde_json::to_string(&answer).unwrap_or_default())
-            }
-            Err(e) => {
-                let e: ApiError = e.into();
-                Event::default().event("error").data(e.body().to_string())
-            }
-        };
-        send_or_give_up(&out, last).await;
-    });
-    Sse::new(ReceiverStream::new(rx)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-}
-
-/// How long a stream waits for a client that has stopped reading before it gives up on it:
-/// the answer's task then ends instead of waiting on a full buffer for ever.
-pub const STALLED_CLIENT: Duration = Duration::from_secs(30);
-
-/// Sends one event; false when the client is gone or has not read for [`STALLED_CLIENT`].
-pub async fn send_or_give_up(out: &tokio::sync::mpsc::Sender<Result<Event, Infallible>>, event: Event) -> bool {
-    matches!(tokio::time::timeout(STALLED_CLIENT, out.send(Ok(event))).await, Ok(Ok(())))
-}
-
-fn sse_event(e: &AnswerEvent) -> Event {
-    let (name, data) = match e {
-        AnswerEvent::Retrieval(p) => ("retrieval", serde_json::json!({ "passages": p })),
-        AnswerEvent::Delta(t) => ("delta", serde_json::json!({ "text": t })),
-        AnswerEvent::Citation(c) => ("citation", serde_json::to_value(c).unwrap_or_default()),
-    };
-    Event::default().event(name).data(data.to_string())
+/// `/v1/ask`'s events: `retrieval`, `delta`…, `citation`…, then `done` (the whole answer, as
+/// the JSON response) or `error`.
+fn ask_event(item: StreamItem) -> Vec<Event> {
+    fn event(name: &str, data: &impl serde::Serialize) -> Event {
+        Event::default().event(name).data(serde_json::to_string(data).unwrap_or_default())
+    }
+    vec![match item {
+        StreamItem::Event(AnswerEvent::Retrieval(p)) => event("retrieval", &wire::RetrievalEvent { passages: p.into_iter().map(Into::into).collect() }),
+        StreamItem::Event(AnswerEvent::Delta(text)) => event("delta", &wire::DeltaEvent { text }),
+        StreamItem::Event(AnswerEvent::Citation(c)) => event("citation", &wire::Citation::from(c)),
+        StreamItem::Done(a) => event("done", &wire::Answer::from(*a)),
+        StreamItem::Failed(e) => event("error", &e.body()),
+    }]
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -178,43 +135,48 @@ pub struct SearchBody {
 }
 
 #[utoipa::path(post, path = "/v1/search", request_body = SearchBody,
-    responses((status = 200, description = "{query, passages, clause_lookup?} as `policyqa search --json`"), (status = 422, description = "Empty or over-long query")))]
-pub async fn search(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<SearchBody>) -> Result<Response, ApiError> {
+    responses((status = 200, description = "The ranked passages (as `policyqa search --json`)", body = wire::Search),
+              (status = 422, description = "Empty or over-long query", body = wire::ErrorBody)))]
+pub async fn search(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<SearchBody>) -> Result<Json<wire::Search>, ApiError> {
     validate(&body.query)?;
-    let r = state.answerer().retriever().search(&body.query, check_top_k(body.top_k)?.unwrap_or(10)).await?;
+    let r = state.pipeline().retriever().search(&body.query, check_top_k(body.top_k)?.unwrap_or(10)).await?;
     state.metrics.retrieval.observe(r.millis / 1000.0);
-    Ok(Json(serde_json::json!({ "query": r.query, "passages": r.passages, "clause_lookup": r.clause_lookup, "warnings": r.warnings })).into_response())
+    Ok(Json(r.into()))
 }
 
 #[utoipa::path(get, path = "/v1/passages/{id}", params(("id" = String, Path, description = "Passage id")),
-    responses((status = 200, description = "The passage"), (status = 404, description = "No such passage")))]
-pub async fn passage(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    if id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(ApiError::not_found(format!("no passage {id:?}")));
+    responses((status = 200, description = "The passage", body = wire::Passage), (status = 404, description = "No such passage", body = wire::ErrorBody)))]
+pub async fn passage(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<wire::Passage>, ApiError> {
+    // Ids are 16 hex digits; anything else names no passage (and is not echoed at length).
+    if !policyqa_core::is_passage_id(&id) {
+        let shown: String = id.chars().take(64).collect();
+        return Err(ApiError::not_found(format!("no passage {shown:?}")));
     }
-    match state.store.get(std::slice::from_ref(&id)).await?.pop() {
-        Some(p) => Ok(Json(p).into_response()),
+    match state.pipeline().store().get(std::slice::from_ref(&id)).await?.pop() {
+        Some(p) => Ok(Json(p.into())),
         None => Err(ApiError::not_found(format!("no passage {id}"))),
     }
 }
 
-pub async fn healthz() -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The process is up", body = wire::Health)))]
+pub async fn healthz() -> Json<wire::Health> {
+    Json(wire::Health { status: "ok".into() })
 }
 
 /// Ready: the index opens and answers; the chat and embeddings endpoints, when configured,
 /// answer HTTP.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready", body = wire::Ready), (status = 503, description = "A dependency is down", body = wire::Ready)))]
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    let mut checks = serde_json::Map::new();
+    let mut checks = std::collections::BTreeMap::new();
     let mut ready = true;
-    match state.store.count().await {
+    match state.pipeline().store().count().await {
         Ok(n) => {
-            checks.insert("index".into(), serde_json::json!({ "ok": true, "passages": n }));
+            checks.insert("index".to_string(), wire::Check { ok: true, passages: Some(n) });
         }
         Err(e) => {
             ready = false;
             tracing::warn!("readyz: index: {e}");
-            checks.insert("index".into(), serde_json::json!({ "ok": false }));
+            checks.insert("index".to_string(), wire::Check { ok: false, passages: None });
         }
     }
     let client = reqwest::Client::builder().timeout(Duration::from_secs(3)).build();
@@ -224,8 +186,8 @@ pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
             Err(_) => false,
         };
         ready &= ok;
-        checks.insert(what.clone(), serde_json::json!({ "ok": ok }));
+        checks.insert(what.clone(), wire::Check { ok, passages: None });
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(serde_json::json!({ "ready": ready, "checks": checks }))).into_response()
+    (status, Json(wire::Ready { ready, checks })).into_response()
 }

@@ -4,25 +4,22 @@
 //! travel in an extra `citations` field of the message, and of the final streamed chunk,
 //! where clients that do not know it keep it instead of dropping the answer's sources.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::State;
-use axum::response::sse::{Event, Sse};
+use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use policyqa_answer::{AnswerEvent, AskRequest, Turn};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use tokio_stream::wrappers::ReceiverStream;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::api::{send_or_give_up, validate, ApiJson};
+use crate::api::{validate, ApiJson};
 use crate::error::ApiError;
-use crate::AppState;
-
-pub const MODEL: &str = "policyqa";
+use crate::stream::{answer_stream, StreamItem};
+use crate::{wire, AppState};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChatBody {
@@ -66,76 +63,134 @@ fn completion_id() -> String {
     format!("chatcmpl-{:x}", SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos()))
 }
 
+/// An OpenAI `chat.completion`, with the answer's citations beside the message.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Completion {
+    pub id: String,
+    /// `"chat.completion"`.
+    pub object: String,
+    pub created: u64,
+    pub model: String,
+    pub choices: Vec<Choice>,
+    pub usage: Usage,
+    pub citations: Vec<wire::Citation>,
+    pub refused: bool,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Choice {
+    pub index: u32,
+    pub message: Message,
+    pub finish_reason: String,
+    /// Always `null`.
+    #[schema(value_type = Option<Object>)]
+    pub logprobs: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    /// `"assistant"`.
+    pub role: String,
+    pub content: String,
+    /// Always `null`: a refusal is an answer saying what the documents lack.
+    pub refusal: Option<String>,
+    pub citations: Vec<wire::Citation>,
+}
+
+/// Token counts are not measured: zeros, as OpenAI clients expect the field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Usage {
+    pub prompt_tokens: u32,
+    pub completion_tokens: u32,
+    pub total_tokens: u32,
+}
+
+/// One `chat.completion.chunk` of a streamed completion; the last carries the citations.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Chunk {
+    pub id: String,
+    /// `"chat.completion.chunk"`.
+    pub object: String,
+    pub created: u64,
+    pub model: String,
+    pub choices: Vec<ChunkChoice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<Vec<wire::Citation>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChunkChoice {
+    pub index: u32,
+    pub delta: Delta,
+    pub finish_reason: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub logprobs: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Delta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citations: Option<Vec<wire::Citation>>,
+}
+
 #[utoipa::path(post, path = "/v1/chat/completions", request_body = ChatBody,
-    responses((status = 200, description = "An OpenAI chat.completion (or chat.completion.chunk events with `stream`), with `citations`"),
-              (status = 400, description = "Malformed request"), (status = 422, description = "No user question")))]
+    responses((status = 200, description = "An OpenAI chat.completion (or chat.completion.chunk events with `stream`), with `citations`", body = Completion),
+              (status = 400, description = "Malformed request", body = wire::ErrorBody), (status = 422, description = "No user question", body = wire::ErrorBody)))]
 pub async fn complete(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<ChatBody>) -> Result<Response, ApiError> {
     let stream = body.stream;
     let request = request_of(body)?;
+    let model = state.config.model_name.clone();
     if !stream {
-        let a = state.answerer().ask(&request, None).await?;
-        let citations = serde_json::to_value(&a.citations).unwrap_or_default();
-        return Ok(Json(json!({
-            "id": completion_id(),
-            "object": "chat.completion",
-            "created": now(),
-            "model": MODEL,
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": a.answer, "refusal": null, "citations": citations},
-                "finish_reason": "stop",
-                "logprobs": null
+        let a = state.pipeline().answerer().ask(&request, None).await?;
+        state.metrics.answered(&a);
+        let citations: Vec<wire::Citation> = a.citations.into_iter().map(Into::into).collect();
+        return Ok(Json(Completion {
+            id: completion_id(),
+            object: "chat.completion".into(),
+            created: now(),
+            model,
+            choices: vec![Choice {
+                index: 0,
+                message: Message { role: "assistant".into(), content: a.answer, refusal: None, citations: citations.clone() },
+                finish_reason: "stop".into(),
+                logprobs: None,
             }],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            "citations": citations,
-            "refused": a.refused,
-            "warnings": a.warnings,
-        }))
+            usage: Usage::default(),
+            citations,
+            refused: a.refused,
+            warnings: a.warnings,
+        })
         .into_response());
     }
-    let (out, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(64);
-    let active = state.metrics.stream_started();
-    tokio::spawn(async move {
-        let _active = active;
-        let id = completion_id();
-        let created = now();
-        let chunk = move |delta: Value, finish: Option<&str>, extra: Option<(&str, Value)>| {
-            let mut v = json!({"id": id.clone(), "object": "chat.completion.chunk", "created": created, "model": MODEL,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}]});
-            if let Some((k, x)) = extra {
-                v[k] = x;
-            }
-            Event::default().data(v.to_string())
+    let id = completion_id();
+    let created = now();
+    let chunk = move |delta: Delta, finish: Option<&str>, citations: Option<Vec<wire::Citation>>| {
+        let c = Chunk {
+            id: id.clone(),
+            object: "chat.completion.chunk".into(),
+            created,
+            model: model.clone(),
+            choices: vec![ChunkChoice { index: 0, delta, finish_reason: finish.map(String::from), logprobs: None }],
+            citations,
         };
-        if !send_or_give_up(&out, chunk(json!({"role": "assistant", "content": ""}), None, None)).await {
-            return;
+        Event::default().data(serde_json::to_string(&c).unwrap_or_default())
+    };
+    let opening = vec![chunk(Delta { role: Some("assistant".into()), content: Some(String::new()), citations: None }, None, None)];
+    let done = || Event::default().data("[DONE]");
+    // Sentences go out as content deltas; the citations come once, with the final chunk.
+    let render = move |item: StreamItem| match item {
+        StreamItem::Event(AnswerEvent::Delta(text)) => vec![chunk(Delta { content: Some(text), ..Default::default() }, None, None)],
+        StreamItem::Event(_) => vec![],
+        StreamItem::Done(a) => {
+            let citations: Vec<wire::Citation> = a.citations.into_iter().map(Into::into).collect();
+            vec![chunk(Delta { citations: Some(citations.clone()), ..Default::default() }, Some("stop"), Some(citations)), done()]
         }
-        let (tx, mut events) = tokio::sync::mpsc::unbounded_channel::<AnswerEvent>();
-        let forward_out = out.clone();
-        let forward_chunk = chunk.clone();
-        let forward = tokio::spawn(async move {
-            while let Some(e) = events.recv().await {
-                if let AnswerEvent::Delta(text) = e
-                    && !send_or_give_up(&forward_out, forward_chunk(json!({"content": text}), None, None)).await
-                {
-                    break;
-                }
-            }
-        });
-        let result = state.answerer().ask(&request, Some(&tx)).await;
-        drop(tx);
-        let _ = forward.await;
-        match result {
-            Ok(a) => {
-                let citations = serde_json::to_value(&a.citations).unwrap_or_default();
-                send_or_give_up(&out, chunk(json!({"citations": citations.clone()}), Some("stop"), Some(("citations", citations)))).await;
-            }
-            Err(e) => {
-                let e: ApiError = e.into();
-                send_or_give_up(&out, Event::default().data(e.body().to_string())).await;
-            }
-        }
-        send_or_give_up(&out, Event::default().data("[DONE]")).await;
-    });
-    Ok(Sse::new(ReceiverStream::new(rx)).into_response())
+        StreamItem::Failed(e) => vec![Event::default().data(serde_json::to_string(&e.body()).unwrap_or_default()), done()],
+    };
+    Ok(answer_stream(state, request, opening, render).into_response())
 }

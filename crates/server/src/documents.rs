@@ -16,12 +16,12 @@ use utoipa::ToSchema;
 
 use crate::api::ApiJson;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::{wire, AppState};
 
-#[utoipa::path(get, path = "/v1/documents", responses((status = 200, description = "[{id, title, source, passages}]")))]
-pub async fn list(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    let docs: Vec<_> = state.store.files().await?.into_iter().flat_map(|f| f.documents).collect();
-    Ok(Json(docs).into_response())
+#[utoipa::path(get, path = "/v1/documents", responses((status = 200, description = "The indexed documents", body = Vec<wire::Document>)))]
+pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<wire::Document>>, ApiError> {
+    let docs = state.pipeline().store().files().await?.into_iter().flat_map(|f| f.documents).map(Into::into).collect();
+    Ok(Json(docs))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -32,8 +32,8 @@ pub struct DocumentBody {
 }
 
 #[utoipa::path(post, path = "/v1/documents", request_body(content = DocumentBody, description = "JSON {title?, text}, or multipart/form-data with a `file` field"),
-    responses((status = 201, description = "{documents, passages, warnings}"), (status = 400, description = "Malformed body"),
-              (status = 413, description = "Body over the limit"), (status = 422, description = "Empty, binary or undecodable document")))]
+    responses((status = 201, description = "The documents the upload holds and their passages", body = wire::AddedDocuments), (status = 400, description = "Malformed body", body = wire::ErrorBody),
+              (status = 413, description = "Body over the limit", body = wire::ErrorBody), (status = 422, description = "Empty, binary or undecodable document", body = wire::ErrorBody)))]
 pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
     let multipart = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     let (name, bytes) = if multipart {
@@ -61,10 +61,11 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", e.to_string()));
     }
     let _guard = state.writes.lock().await;
+    let pipeline = state.pipeline();
     let hash = hex(&Sha256::digest(&bytes)[..8]);
     let path = state.config.uploads_dir.join(format!("{hash}-{}", safe_name(&name)));
     save_whole(&state.config.uploads_dir, &path, &bytes)?;
-    let summary = match state.indexer.ingest(std::slice::from_ref(&path), &IngestOptions::default(), &NoProgress).await {
+    let summary = match pipeline.indexer().ingest(std::slice::from_ref(&path), &IngestOptions::default(), &NoProgress).await {
         Ok(s) => s,
         Err(e) => {
             // Nothing of a failed file is committed (the indexer writes a file's passages
@@ -78,7 +79,7 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", why.clone()));
     }
     let key = source_key(&path);
-    let files = state.store.files().await?;
+    let files = pipeline.store().files().await?;
     // The same content already indexed under another name is indexed once.
     let record = files.iter().find(|f| f.source == key).or_else(|| summary.duplicates.first().and_then(|(_, original)| files.iter().find(|f| &f.source == original)));
     let documents = record.map(|r| r.documents.clone()).unwrap_or_default();
@@ -86,11 +87,16 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
     let mut passages: Vec<Passage> = if doc_ids.is_empty() {
         vec![]
     } else {
-        state.store.query(&StoreQuery { doc_ids, limit: 100_000, ..Default::default() }).await?.into_iter().map(|h| h.passage).collect()
+        pipeline.store().query(&StoreQuery { doc_ids, limit: 100_000, ..Default::default() }).await?.into_iter().map(|h| h.passage).collect()
     };
     passages.sort_by_key(|p| p.start);
     state.refresh().await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "documents": documents, "passages": passages, "duplicate_of": summary.duplicates.first().map(|d| &d.1) }))).into_response())
+    let added = wire::AddedDocuments {
+        documents: documents.into_iter().map(Into::into).collect(),
+        passages: passages.into_iter().map(Into::into).collect(),
+        duplicate_of: summary.duplicates.first().map(|d| d.1.clone()),
+    };
+    Ok((StatusCode::CREATED, Json(added)).into_response())
 }
 
 /// Writes the upload under a temporary name in the same folder, then renames it: a reader
@@ -125,7 +131,7 @@ fn storage_error(what: &str, e: &std::io::Error) -> ApiError {
 
 fn ingest_error(e: policyqa_index::IngestError) -> ApiError {
     match &e {
-        policyqa_index::IngestError::Embed(policyqa_core::EmbedError::Unavailable(_)) => {
+        policyqa_index::IngestError::Embed(inner) if inner.is_transient() => {
             tracing::warn!("indexing an upload: {e}");
             ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "embeddings_unavailable", "the embeddings endpoint is unavailable; the document was not added, the index is as it was")
         }
@@ -157,14 +163,15 @@ fn safe_name(name: &str) -> String {
 }
 
 #[utoipa::path(delete, path = "/v1/documents/{id}", params(("id" = String, Path, description = "Document id")),
-    responses((status = 204, description = "Removed"), (status = 404, description = "No such document")))]
+    responses((status = 204, description = "Removed"), (status = 404, description = "No such document", body = wire::ErrorBody)))]
 pub async fn remove(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let _guard = state.writes.lock().await;
-    let files = state.store.files().await?;
+    let pipeline = state.pipeline();
+    let files = pipeline.store().files().await?;
     let Some(file) = files.iter().find(|f| f.documents.iter().any(|d| d.id == id)) else {
         return Err(ApiError::not_found(format!("no document {id}")));
     };
-    state.indexer.remove(&id).await.map_err(|e| ApiError::internal("removing the document", &e))?;
+    pipeline.indexer().remove(&id).await.map_err(|e| ApiError::internal("removing the document", &e))?;
     // An upload whose last document is gone goes too, so it does not come back.
     let uploads = source_key(&state.config.uploads_dir);
     if file.documents.len() == 1 && file.source.starts_with(&uploads) {

@@ -9,6 +9,8 @@ use policyqa_answer::AskError;
 use policyqa_core::StoreError;
 use policyqa_retrieval::SearchError;
 
+use crate::wire::{ErrorBody, ErrorDetail};
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
@@ -39,8 +41,8 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("{what} failed; the server log has the details"))
     }
 
-    pub fn body(&self) -> serde_json::Value {
-        serde_json::json!({"error": {"code": self.code, "message": self.message}})
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message.clone() } }
     }
 }
 

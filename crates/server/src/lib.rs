@@ -5,8 +5,9 @@
 //! Routes: `POST /v1/ask` (JSON, or server-sent events with `"stream": true` or
 //! `Accept: text/event-stream`), `POST /v1/search`, `GET /v1/passages/{id}`,
 //! `GET|POST /v1/documents`, `DELETE /v1/documents/{id}`, `POST /v1/chat/completions`
-//! (OpenAI-compatible, citations in an extra field), `GET /healthz`, `GET /readyz`,
-//! `GET /metrics`, `GET /openapi.json`, and the widget: `GET /` (demo page), `GET /widget.js`.
+//! and `GET /v1/models`, `GET /v1/models/{id}` (OpenAI-compatible, citations in an extra
+//! field), `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`, and the
+//! widget: `GET /` (demo page), `GET /widget.js`. Every body is a struct of [`wire`].
 
 pub mod access;
 mod api;
@@ -14,7 +15,10 @@ mod chat_completions;
 mod documents;
 pub mod error;
 mod metrics;
+mod models;
 mod openapi;
+mod stream;
+pub mod wire;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -25,10 +29,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{delete, get, post};
 use axum::Router;
-use policyqa_answer::{AnswerConfig, Answerer, Prompts};
-use policyqa_core::{ChatModel, Embedder, PassageStore};
-use policyqa_index::Indexer;
-use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
+use policyqa_pipeline::Pipeline;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -55,6 +56,8 @@ pub struct ServerConfig {
     pub rate_limit_per_minute: Option<u32>,
     /// Browser origins allowed to call the API (CORS); `None`: any origin.
     pub widget_origins: Option<Vec<String>>,
+    /// The model id OpenAI-compatible clients see (`GET /v1/models`, `model` of completions).
+    pub model_name: String,
 }
 
 impl ServerConfig {
@@ -67,79 +70,44 @@ impl ServerConfig {
             access: access::Access::open(),
             rate_limit_per_minute: None,
             widget_origins: None,
+            model_name: "policyqa".into(),
         }
     }
 }
 
-/// What the handlers share. The answerer is rebuilt when documents are added or removed
+/// What the handlers share. The pipeline is reopened when documents are added or removed
 /// (the retriever's catalogue of document names changes with them).
 pub struct AppState {
-    pub store: Arc<dyn PassageStore>,
-    pub embedder: Option<Arc<dyn Embedder>>,
-    pub chat: Option<Arc<dyn ChatModel>>,
-    pub prompts: Prompts,
-    pub answer_config: AnswerConfig,
-    pub indexer: Indexer,
     pub config: ServerConfig,
     pub metrics: Metrics,
     rate_limits: Option<access::RateLimits>,
-    answerer: RwLock<Arc<Answerer>>,
+    pipeline: RwLock<Arc<Pipeline>>,
     /// Document uploads and removals one at a time.
     writes: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
-    pub async fn new(
-        store: Arc<dyn PassageStore>,
-        embedder: Option<Arc<dyn Embedder>>,
-        chat: Option<Arc<dyn ChatModel>>,
-        prompts: Prompts,
-        answer_config: AnswerConfig,
-        config: ServerConfig,
-    ) -> Result<Arc<Self>, ApiError> {
-        let answerer = build_answerer(&store, &embedder, &chat, &prompts, &answer_config).await?;
-        let indexer = Indexer {
-            chunker: policyqa_chunker::ClauseChunker::default(),
-            store: store.clone(),
-            embedder: embedder.clone(),
-            segmenter: policyqa_index::ChineseSegmenter::default(),
-        };
-        Ok(Arc::new(AppState {
-            store,
-            embedder,
-            chat,
-            prompts,
-            answer_config,
-            indexer,
+    pub fn new(pipeline: Pipeline, config: ServerConfig) -> Arc<Self> {
+        Arc::new(AppState {
             rate_limits: config.rate_limit_per_minute.and_then(access::RateLimits::per_minute),
             config,
             metrics: Metrics::default(),
-            answerer: RwLock::new(Arc::new(answerer)),
+            pipeline: RwLock::new(Arc::new(pipeline)),
             writes: tokio::sync::Mutex::new(()),
-        }))
+        })
     }
 
-    pub fn answerer(&self) -> Arc<Answerer> {
-        self.answerer.read().unwrap_or_else(|e| e.into_inner()).clone()
+    /// The pipeline as it is now; a request keeps the one it started with.
+    pub fn pipeline(&self) -> Arc<Pipeline> {
+        self.pipeline.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// After the documents changed: a retriever that knows the new catalogue.
     async fn refresh(&self) -> Result<(), ApiError> {
-        let fresh = build_answerer(&self.store, &self.embedder, &self.chat, &self.prompts, &self.answer_config).await?;
-        *self.answerer.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
+        let fresh = self.pipeline().reopen().await?;
+        *self.pipeline.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(fresh);
         Ok(())
     }
-}
-
-async fn build_answerer(
-    store: &Arc<dyn PassageStore>,
-    embedder: &Option<Arc<dyn Embedder>>,
-    chat: &Option<Arc<dyn ChatModel>>,
-    prompts: &Prompts,
-    config: &AnswerConfig,
-) -> Result<Answerer, ApiError> {
-    let retriever = Retriever::open(store.clone(), embedder.clone(), Lexicon::builtin(), RetrievalConfig::default()).await?;
-    Ok(Answerer::new(Arc::new(retriever), chat.clone(), prompts.clone(), config.clone()))
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -167,6 +135,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/documents", get(documents::list).post(documents::add))
         .route("/v1/documents/{id}", delete(documents::remove))
         .route("/v1/chat/completions", post(chat_completions::complete))
+        .route("/v1/models", get(models::list))
+        .route("/v1/models/{id}", get(models::get))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), access::guard))

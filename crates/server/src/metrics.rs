@@ -84,6 +84,12 @@ impl Metrics {
         ActiveStream(self.active_streams.clone())
     }
 
+    /// An answer's retrieval and generation time.
+    pub fn answered(&self, a: &policyqa_answer::Answer) {
+        self.retrieval.observe(a.timings.retrieval_ms / 1000.0);
+        self.generation.observe(a.timings.generation_ms / 1000.0);
+    }
+
     pub fn denied(&self, reason: &str) {
         self.denied.get_or_create(&DeniedLabels { reason: reason.into() }).inc();
     }

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use policyqa_answer::{ChatConfig, LimitedChat, OpenAiChat};
+use policyqa_answer::LimitedChat;
+use policyqa_openai::{ChatConfig, OpenAiChat};
 use policyqa_core::{ChatModel, EmbedError, Embedder, FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, SparseVector, StoreError, StoreHit, StoreQuery};
 use policyqa_index::EdgeStore;
 use policyqa_server::access::Access;
@@ -78,6 +79,20 @@ async fn keys_decide_who_may_do_what() {
     let metrics = s.state.metrics.encode();
     assert!(metrics.contains("policyqa_denied_requests_total{reason=\"unauthorized\"} 3"), "{metrics}");
     assert!(metrics.contains("policyqa_denied_requests_total{reason=\"forbidden\"} 4"), "{metrics}");
+    s.stop().await;
+}
+
+/// The model list OpenAI-compatible clients read is behind the same keys as the rest of /v1.
+#[tokio::test]
+async fn the_model_list_needs_an_ask_key() {
+    let s = start(with_config(|c, _| c.access = Access::parse(&format!("ask:{ASK_KEY},admin:{ADMIN_KEY}")).unwrap())).await;
+    for path in ["/v1/models", "/v1/models/policyqa"] {
+        let (status, headers, body) = call(&s, "GET", path, None, None).await;
+        assert_error(status, &body, 401, "unauthorized");
+        assert_eq!(headers["www-authenticate"], "Bearer");
+        let (status, _, body) = call(&s, "GET", path, Some(ASK_KEY), None).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
     s.stop().await;
 }
 

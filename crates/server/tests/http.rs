@@ -294,3 +294,75 @@ async fn not_ready_while_a_configured_endpoint_is_down() {
     assert_eq!(client().get(format!("{}/healthz", s.url)).send().await.unwrap().status(), 200);
     s.stop().await;
 }
+
+/// An id that is not 16 hex digits names no passage: 404 like any unknown id, not a failure
+/// of the index.
+#[tokio::test]
+async fn malformed_passage_ids_are_not_found() {
+    let s = start(1 << 20).await;
+    for id in ["does-not-exist", "ZZZZZZZZZZZZZZZZ", "0123456789ABCDEF", "12345", &"a".repeat(200), "%E4%B8%AD%E6%96%87"] {
+        let r = client().get(format!("{}/v1/passages/{id}", s.url)).send().await.unwrap();
+        let status = r.status().as_u16();
+        assert_error(status, &r.json().await.unwrap(), 404, "not_found");
+    }
+    s.stop().await;
+}
+
+/// Every response parses as the server's own wire structs, strictly (what the eval's client
+/// reads): the JSON answer, the search, the documents, a passage and each streamed event.
+#[tokio::test]
+async fn responses_are_the_documented_wire_structs() {
+    use policyqa_server::wire;
+    let s = start(1 << 20).await;
+    let (_, a) = post(&s, "/v1/ask", json!({"question": TRAINING})).await;
+    let a: wire::Answer = serde_json::from_value(a).unwrap();
+    assert!(!a.refused && a.mode == wire::Mode::Extractive && !a.citations.is_empty());
+    let (_, r) = post(&s, "/v1/search", json!({"query": "意见第三条"})).await;
+    let r: wire::Search = serde_json::from_value(r).unwrap();
+    assert_eq!(r.clause_lookup.map(|c| c.found), Some(false));
+    let docs: Vec<wire::Document> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(docs.len(), 4);
+    let p: wire::Passage = client().get(format!("{}/v1/passages/{}", s.url, a.citations[0].id)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(p.label, a.citations[0].label);
+    let text = client().post(format!("{}/v1/ask", s.url)).json(&json!({"question": TRAINING, "stream": true})).send().await.unwrap().text().await.unwrap();
+    for (event, data) in events(&text) {
+        match event.as_str() {
+            "retrieval" => drop(serde_json::from_str::<wire::RetrievalEvent>(&data).unwrap()),
+            "delta" => drop(serde_json::from_str::<wire::DeltaEvent>(&data).unwrap()),
+            "citation" => drop(serde_json::from_str::<wire::Citation>(&data).unwrap()),
+            "done" => assert_eq!(serde_json::from_str::<wire::Answer>(&data).unwrap().answer, a.answer),
+            other => panic!("unexpected event {other}: {data}"),
+        }
+    }
+    let ready: wire::Ready = client().get(format!("{}/readyz", s.url)).send().await.unwrap().json().await.unwrap();
+    assert!(ready.ready && ready.checks["index"].passages == Some(34));
+    s.stop().await;
+}
+
+/// OpenAI-compatible clients list the models when a user adds a provider.
+#[tokio::test]
+async fn the_models_route_lists_the_one_model() {
+    let s = start_server(with_config(|c, _| c.model_name = "policyqa-laws".into())).await;
+    let list: Value = client().get(format!("{}/v1/models", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["object"], "list");
+    assert_eq!(list["data"][0]["id"], "policyqa-laws");
+    assert_eq!(list["data"][0]["object"], "model");
+    let one: Value = client().get(format!("{}/v1/models/policyqa-laws", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["id"], "policyqa-laws");
+    let r = client().get(format!("{}/v1/models/gpt-4o", s.url)).send().await.unwrap();
+    let status = r.status().as_u16();
+    assert_error(status, &r.json().await.unwrap(), 404, "not_found");
+    // Completions carry the configured name too.
+    let (_, c) = post(&s, "/v1/chat/completions", json!({"model": "policyqa-laws", "messages": [{"role": "user", "content": TRAINING}]})).await;
+    assert_eq!(c["model"], "policyqa-laws");
+    let api: Value = client().get(format!("{}/openapi.json", s.url)).send().await.unwrap().json().await.unwrap();
+    assert!(!api["paths"]["/v1/models"].is_null() && !api["components"]["schemas"]["Answer"].is_null(), "{}", api["paths"]);
+    s.stop().await;
+
+    // The official openai Python client: models.list() and models.retrieve().
+    let s = start(1 << 20).await;
+    let out = tokio::process::Command::new("python3").arg(repo().join("tests/openai_models.py")).arg(format!("{}/v1", s.url)).output().await.expect("python3 runs");
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("models: ok"), "{}", String::from_utf8_lossy(&out.stdout));
+    s.stop().await;
+}

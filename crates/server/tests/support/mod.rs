@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use policyqa_answer::{AnswerConfig, Prompts};
+use policyqa_answer::Prompts;
 use policyqa_core::{ChatModel, Embedder, PassageStore};
-use policyqa_index::{ChineseSegmenter, EdgeStore, IngestOptions, Indexer, NoProgress};
+use policyqa_index::{EdgeStore, IngestOptions, NoProgress};
+use policyqa_pipeline::{Backends, Pipeline, PipelineConfig};
 use policyqa_server::{AppState, ServerConfig};
 use serde_json::Value;
 
@@ -47,13 +48,15 @@ pub struct Setup {
 pub async fn start(setup: Setup) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store = setup.store.unwrap_or_else(|| Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap()));
-    let ix = Indexer { chunker: policyqa_chunker::ClauseChunker::default(), store: store.clone(), embedder: setup.embedder.clone(), segmenter: ChineseSegmenter::default() };
-    ix.ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
+    let backends = Backends { embedder: setup.embedder, chat: setup.chat, prompts: Prompts::builtin() };
+    let pipeline = Pipeline::open(store, backends, PipelineConfig::default()).await.unwrap();
+    pipeline.indexer().ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
+    let pipeline = pipeline.reopen().await.unwrap();
     let mut config = ServerConfig::new(dir.path().join("uploads"));
     if let Some(f) = setup.config {
         f(&mut config, dir.path());
     }
-    let state = AppState::new(store, setup.embedder, setup.chat, Prompts::builtin(), AnswerConfig::default(), config).await.unwrap();
+    let state = AppState::new(pipeline, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
 use async_openai::types::embeddings::CreateEmbeddingRequestArgs;
 use async_openai::Client;
 use async_trait::async_trait;
@@ -62,7 +61,7 @@ impl OpenAiEmbedder {
             .input(texts.to_vec())
             .build()
             .map_err(|e| EmbedError::Refused(e.to_string()))?;
-        let resp = self.client.embeddings().create(request).await.map_err(|e| classify(e, &self.config.base_url))?;
+        let resp = self.client.embeddings().create(request).await.map_err(|e| EmbedError::from(crate::failure(e, &self.config.base_url)))?;
         let mut data = resp.data;
         if data.len() != texts.len() {
             return Err(EmbedError::Malformed(format!("{} vectors for {} texts", data.len(), texts.len())));
@@ -73,19 +72,6 @@ impl OpenAiEmbedder {
             return Err(EmbedError::Malformed("vectors of differing or zero dimension".into()));
         }
         Ok(data.into_iter().map(|d| d.embedding).collect())
-    }
-}
-
-fn classify(e: OpenAIError, url: &str) -> EmbedError {
-    match e {
-        OpenAIError::ApiError(r) if r.status_code.as_u16() == 429 || r.status_code.is_server_error() => {
-            EmbedError::Unavailable(format!("{url}: {r}"))
-        }
-        OpenAIError::ApiError(r) => EmbedError::Refused(format!("{url}: {r}")),
-        OpenAIError::Reqwest(r) if r.is_timeout() => EmbedError::Unavailable(format!("{url}: timed out")),
-        OpenAIError::Reqwest(r) => EmbedError::Unavailable(format!("{url}: {r}")),
-        OpenAIError::JSONDeserialize(err, _) => EmbedError::Malformed(format!("{url}: {err}")),
-        other => EmbedError::Refused(format!("{url}: {other}")),
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use policyqa_core::{EmbedError, Embedder};
-use policyqa_index::{EmbedConfig, OpenAiEmbedder};
+use policyqa_openai::{EmbedConfig, OpenAiEmbedder};
 
 /// Serves the scripted responses in order (the last one repeats); returns the URL and the
 /// number of requests seen. `None` means: accept and never answer.

@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use async_openai::config::OpenAIConfig;
-use async_openai::error::OpenAIError;
 use async_openai::types::chat::{
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
     ChatCompletionRequestUserMessage, CreateChatCompletionRequest,
@@ -69,20 +68,6 @@ impl OpenAiChat {
     }
 }
 
-fn classify(e: OpenAIError, url: &str) -> ChatError {
-    match e {
-        OpenAIError::ApiError(r) if r.status_code.as_u16() == 429 || r.status_code.is_server_error() => {
-            ChatError::Unavailable(format!("{url}: {r}"))
-        }
-        OpenAIError::ApiError(r) => ChatError::Refused(format!("{url}: {r}")),
-        OpenAIError::Reqwest(r) if r.is_timeout() => ChatError::Timeout(format!("{url}: timed out")),
-        OpenAIError::Reqwest(r) => ChatError::Unavailable(format!("{url}: {r}")),
-        OpenAIError::JSONDeserialize(err, _) => ChatError::Malformed(format!("{url}: {err}")),
-        OpenAIError::StreamError(err) => ChatError::Malformed(format!("{url}: {err}")),
-        other => ChatError::Refused(format!("{url}: {other}")),
-    }
-}
-
 fn message(role: ChatRole, content: &str) -> ChatCompletionRequestMessage {
     match role {
         ChatRole::System => ChatCompletionRequestSystemMessage::from(content).into(),
@@ -113,7 +98,7 @@ impl ChatModel for OpenAiChat {
         let inner = tokio::time::timeout(first, self.client.chat().create_stream(body))
             .await
             .map_err(|_| ChatError::Timeout(format!("{url}: no answer within {} s", first.as_secs_f32())))?
-            .map_err(|e| classify(e, &url))?;
+            .map_err(|e| ChatError::from(crate::failure(e, &url)))?;
         let idle = self.config.idle_timeout;
         let total = self.config.total_timeout;
         // Each step waits for the next chunk under the tighter of the deadlines; a chunk with no
@@ -134,7 +119,7 @@ impl ChatModel for OpenAiChat {
                         return Some((Err(ChatError::Timeout(format!("{url}: {what}"))), (inner, url, got_text, true)));
                     }
                     Ok(None) => return None,
-                    Ok(Some(Err(e))) => return Some((Err(classify(e, &url)), (inner, url, got_text, true))),
+                    Ok(Some(Err(e))) => return Some((Err(ChatError::from(crate::failure(e, &url))), (inner, url, got_text, true))),
                     Ok(Some(Ok(chunk))) => {
                         let text: String = chunk.choices.into_iter().filter_map(|c| c.delta.content).collect();
                         if text.is_empty() {

@@ -1,0 +1,396 @@
+//! The JSON the HTTP API speaks. These structs are the API's own, mapped from the domain
+//! types (which may change shape without the API noticing), documented in the OpenAPI
+//! document, and read back strictly by clients: the eval's `--url` client deserialises these
+//! same structs, so a field the server stopped sending is an error there, not a silent zero.
+//! Optional fields are `Option`s; everything else is required.
+
+use std::collections::BTreeMap;
+
+use policyqa_answer::{Answer as DomainAnswer, Citation as DomainCitation, Mode as DomainMode, SentenceFlag};
+use policyqa_core::{DocumentInfo, Passage as DomainPassage, PassageKind};
+use policyqa_retrieval::{Ranked, SearchResult, WeightedTerm};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a passage is cut from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A numbered clause (a 条, a （十）).
+    Clause,
+    /// Running text that belongs to no clause (news, preambles).
+    Paragraph,
+}
+
+/// One citable passage with its address and its character offsets in the source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Passage {
+    pub id: String,
+    pub doc_id: String,
+    pub doc_title: String,
+    /// Heading path from the document title down to the clause.
+    pub address: Vec<String>,
+    /// The citation: `《…意见》（十）`, `《中华人民共和国劳动合同法》第十九条`.
+    pub label: String,
+    pub number: Option<u32>,
+    pub part: Option<u32>,
+    pub parts: Option<u32>,
+    pub kind: Kind,
+    pub text: String,
+    pub source: String,
+    /// Character offsets in the decoded source.
+    pub start: usize,
+    pub end: usize,
+    /// Each source stretch the text came from: `[start, end]` character offsets.
+    #[schema(value_type = Vec<Vec<usize>>)]
+    pub spans: Vec<[usize; 2]>,
+}
+
+/// A passage in a ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RankedPassage {
+    /// 1-based.
+    pub rank: usize,
+    pub score: f32,
+    #[serde(flatten)]
+    pub passage: Passage,
+}
+
+/// How the clause-address path went, for a question that names a clause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClauseLookup {
+    /// The clauses asked for, as written.
+    pub asked: Vec<String>,
+    pub found: bool,
+    /// The clauses the named documents do have, when the asked one is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<String>,
+}
+
+/// `POST /v1/search`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Search {
+    pub query: String,
+    pub passages: Vec<RankedPassage>,
+    /// `null` unless the question names a clause.
+    pub clause_lookup: Option<ClauseLookup>,
+    pub warnings: Vec<String>,
+}
+
+/// One cited clause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Citation {
+    /// The marker number as it appears in the answer (`[1]`).
+    pub marker: usize,
+    pub id: String,
+    pub label: String,
+    pub doc_title: String,
+    pub address: Vec<String>,
+    /// The sentence of the clause that supports the sentence citing it (a substring of `text`).
+    pub quote: String,
+    /// Character offsets of `quote` within `text`.
+    pub quote_start: usize,
+    pub quote_end: usize,
+    pub text: String,
+    pub source: String,
+    /// Character offsets of the clause in its source.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A sentence that failed a check, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Flag {
+    pub sentence: String,
+    pub reason: String,
+}
+
+/// A content word of the question and its weight, as the evidence was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EvidenceTerm {
+    pub term: String,
+    pub df: usize,
+    pub weight: f32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+    pub specific: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<String>,
+}
+
+/// Who wrote the answer's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The chat model, every sentence checked.
+    Llm,
+    /// Sentences copied from the clauses (no model, or the model's answer was unusable).
+    Extractive,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Timings {
+    pub retrieval_ms: f64,
+    pub generation_ms: f64,
+    pub total_ms: f64,
+}
+
+/// `POST /v1/ask`, and the `done` event of its stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Answer {
+    pub question: String,
+    /// The question as retrieval saw it, when the history changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_question: Option<String>,
+    pub answer: String,
+    pub refused: bool,
+    pub mode: Mode,
+    pub citations: Vec<Citation>,
+    /// The clauses consulted, cited or not.
+    pub passages: Vec<RankedPassage>,
+    pub flags: Vec<Flag>,
+    pub warnings: Vec<String>,
+    /// Evidence strength in [0, 1].
+    pub evidence: f32,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence_terms: Vec<EvidenceTerm>,
+    pub timings: Timings,
+}
+
+/// The `retrieval` event of a streamed ask.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RetrievalEvent {
+    pub passages: Vec<RankedPassage>,
+}
+
+/// The `delta` event of a streamed ask: a sentence that passed the checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeltaEvent {
+    pub text: String,
+}
+
+/// A document in the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub passages: usize,
+}
+
+/// `POST /v1/documents`: what the upload became.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AddedDocuments {
+    pub documents: Vec<Document>,
+    pub passages: Vec<Passage>,
+    /// The source already indexed with the same content, when there is one.
+    pub duplicate_of: Option<String>,
+}
+
+/// `GET /v1/models/{id}`, and each entry of `GET /v1/models` (OpenAI's shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Model {
+    pub id: String,
+    /// Always `"model"`.
+    pub object: String,
+    /// Unix seconds.
+    pub created: u64,
+    pub owned_by: String,
+}
+
+/// `GET /v1/models`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ModelList {
+    /// Always `"list"`.
+    pub object: String,
+    pub data: Vec<Model>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+/// One check of `GET /readyz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Check {
+    pub ok: bool,
+    /// For the index: how many passages it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passages: Option<usize>,
+}
+
+/// `GET /readyz`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Ready {
+    pub ready: bool,
+    /// `index`, and `chat` / `embeddings` when configured.
+    pub checks: BTreeMap<String, Check>,
+}
+
+/// Every failure: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for programs: `invalid_question`, `not_found`, `index_unavailable`, …
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+// ------------------------------------------------------------------ from the domain types
+
+impl From<PassageKind> for Kind {
+    fn from(k: PassageKind) -> Self {
+        match k {
+            PassageKind::Clause => Kind::Clause,
+            PassageKind::Paragraph => Kind::Paragraph,
+        }
+    }
+}
+
+impl From<DomainPassage> for Passage {
+    fn from(p: DomainPassage) -> Self {
+        Passage {
+            id: p.id,
+            doc_id: p.doc_id,
+            doc_title: p.doc_title,
+            address: p.address,
+            label: p.label,
+            number: p.number,
+            part: p.part,
+            parts: p.parts,
+            kind: p.kind.into(),
+            text: p.text,
+            source: p.source,
+            start: p.start,
+            end: p.end,
+            spans: p.spans,
+        }
+    }
+}
+
+impl From<Ranked> for RankedPassage {
+    fn from(r: Ranked) -> Self {
+        RankedPassage { rank: r.rank, score: r.score, passage: r.passage.into() }
+    }
+}
+
+impl From<SearchResult> for Search {
+    fn from(r: SearchResult) -> Self {
+        Search {
+            query: r.query,
+            passages: r.passages.into_iter().map(Into::into).collect(),
+            clause_lookup: r.clause_lookup.map(|c| ClauseLookup { asked: c.asked, found: c.found, available: c.available }),
+            warnings: r.warnings,
+        }
+    }
+}
+
+impl From<DomainCitation> for Citation {
+    fn from(c: DomainCitation) -> Self {
+        Citation {
+            marker: c.marker,
+            id: c.id,
+            label: c.label,
+            doc_title: c.doc_title,
+            address: c.address,
+            quote: c.quote,
+            quote_start: c.quote_start,
+            quote_end: c.quote_end,
+            text: c.text,
+            source: c.source,
+            start: c.start,
+            end: c.end,
+        }
+    }
+}
+
+impl From<SentenceFlag> for Flag {
+    fn from(f: SentenceFlag) -> Self {
+        Flag { sentence: f.sentence, reason: f.reason }
+    }
+}
+
+impl From<WeightedTerm> for EvidenceTerm {
+    fn from(t: WeightedTerm) -> Self {
+        EvidenceTerm { term: t.term, df: t.df, weight: t.weight, alternatives: t.alternatives, specific: t.specific, parts: t.parts }
+    }
+}
+
+impl From<DomainMode> for Mode {
+    fn from(m: DomainMode) -> Self {
+        match m {
+            DomainMode::Llm => Mode::Llm,
+            DomainMode::Extractive => Mode::Extractive,
+        }
+    }
+}
+
+impl From<DomainAnswer> for Answer {
+    fn from(a: DomainAnswer) -> Self {
+        Answer {
+            question: a.question,
+            resolved_question: a.resolved_question,
+            answer: a.answer,
+            refused: a.refused,
+            mode: a.mode.into(),
+            citations: a.citations.into_iter().map(Into::into).collect(),
+            passages: a.passages.into_iter().map(Into::into).collect(),
+            flags: a.flags.into_iter().map(Into::into).collect(),
+            warnings: a.warnings,
+            evidence: a.evidence,
+            evidence_terms: a.evidence_terms.into_iter().map(Into::into).collect(),
+            timings: Timings { retrieval_ms: a.timings.retrieval_ms, generation_ms: a.timings.generation_ms, total_ms: a.timings.total_ms },
+        }
+    }
+}
+
+impl From<DocumentInfo> for Document {
+    fn from(d: DocumentInfo) -> Self {
+        Document { id: d.id, title: d.title, source: d.source, passages: d.passages }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The API's field names are its own: a domain answer maps onto exactly the JSON keys
+    /// clients read (the widget, the eval's client, the OpenAI-compatible route).
+    #[test]
+    fn an_answer_has_the_documented_keys() {
+        let a = Answer {
+            question: "q".into(),
+            resolved_question: None,
+            answer: "a[1]。".into(),
+            refused: false,
+            mode: Mode::Extractive,
+            citations: vec![],
+            passages: vec![],
+            flags: vec![],
+            warnings: vec![],
+            evidence: 0.5,
+            evidence_terms: vec![],
+            timings: Timings { retrieval_ms: 1.0, generation_ms: 0.0, total_ms: 1.0 },
+        };
+        let v = serde_json::to_value(&a).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["answer", "citations", "evidence", "flags", "mode", "passages", "question", "refused", "timings", "warnings"]);
+        assert_eq!(v["mode"], "extractive");
+        let back: Answer = serde_json::from_value(v).unwrap();
+        assert_eq!(back, a);
+    }
+
+    #[test]
+    fn a_missing_required_field_is_an_error() {
+        let err = serde_json::from_str::<Search>(r#"{"query": "q", "passages": [], "clause_lookup": null}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `warnings`"), "{err}");
+    }
+}

@@ -75,6 +75,19 @@ try {
       return m && m.dataset.state === "done" && m.innerText.includes("经济收入");
     }, null, { timeout: 20000 });
     check(true, "retry asks again and the answer arrives");
+    // The consulted sources list each passage's label once: a news piece's paragraphs are one
+    // entry with a button per paragraph.
+    await page.fill("#pq-input", "巨灾保险这几年有什么进展？");
+    await page.press("#pq-input", "Enter");
+    await page.waitForFunction(() => {
+      const m = [...document.querySelector("#policyqa-widget").shadowRoot.querySelectorAll(".pq-msg.pq-assistant")].pop();
+      return m && (m.dataset.state === "done" || m.dataset.state === "refused") && m.querySelector(".pq-consulted");
+    }, null, { timeout: 20000 });
+    const entries = await page.locator(".pq-msg.pq-assistant").last().locator(".pq-consulted li > .pq-src-i:first-child").allInnerTexts();
+    const labels = entries.map((t) => t.split(" · ")[0].trim());
+    check(labels.length > 0 && new Set(labels).size === labels.length, `each consulted label appears once (${labels.join(" | ")})`);
+    const parts = await page.locator(".pq-msg.pq-assistant").last().locator(".pq-consulted .pq-part").allInnerTexts();
+    check(parts.length >= 2 && parts.every((t) => /^第\d+段$/.test(t)), `a piece's paragraphs are one entry with their numbers (${parts.join(" ")})`);
     // Esc closes and gives focus back to the launcher.
     await page.focus("#pq-input");
     await page.keyboard.press("Escape");

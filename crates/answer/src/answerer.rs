@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::citations::{Citation, CitationChecker, SentenceFlag};
-use crate::evidence::{figure_supported, strength, DEFAULT_MIN_EVIDENCE};
+use crate::evidence::{figure_supported, place_not_covered, strength, DEFAULT_MIN_EVIDENCE};
 use crate::extractive::{compose, Intent};
 use crate::prompt::{PromptError, Prompts, Turn, REFUSAL};
 use crate::{followup, text};
@@ -193,10 +193,17 @@ impl Answerer {
         let content_weight: f32 = terms.iter().map(|t| t.weight).sum();
         let intent = Intent::of(query, looked_up > 0, content_weight);
         let mut evidence = if looked_up > 0 { 1.0 } else { strength(&terms, &passages) };
-        if intent.figure && looked_up == 0 && !figure_supported(&terms, &passages) {
+        if intent.figure && looked_up == 0 && !figure_supported(&terms, &passages, text::asked_figure(query)) {
             // Asked for a figure, and no clause puts one next to what was asked about.
             evidence = evidence.min(self.config.min_evidence * 0.5);
             warnings.push("the question asks for a figure and no retrieved clause gives one for it".into());
+        }
+        if looked_up == 0
+            && let Some(place) = place_not_covered(query, &passages)
+        {
+            // Asked about a region's own rules; no clause found names it.
+            evidence = evidence.min(self.config.min_evidence * 0.5);
+            warnings.push(format!("the question asks about {place}, which no retrieved clause names"));
         }
         let base = Answer { evidence_terms: terms.clone(), ..base };
         if evidence < self.config.min_evidence {
@@ -207,7 +214,7 @@ impl Answerer {
         let generation = Instant::now();
         if let Some(chat) = &self.chat {
             match self.generate(chat.as_ref(), query, &history, &passages, events).await {
-                Ok(Generated::Answer(checker)) => return Ok(finish(base, checker, warnings, evidence, started, generation)),
+                Ok(Generated::Answer(checker)) => return Ok(finish(base, *checker, warnings, evidence, started, generation)),
                 Ok(Generated::Refused) => return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events)),
                 Err(reason) => {
                     warnings.push(format!("{reason}; the answer is extractive instead"));
@@ -318,12 +325,12 @@ impl Answerer {
             return Err(GenerationError::Uncited);
         }
         emit(rest, &mut pending, true);
-        Ok(Generated::Answer(checker))
+        Ok(Generated::Answer(Box::new(checker)))
     }
 }
 
 enum Generated<'a> {
-    Answer(CitationChecker<'a>),
+    Answer(Box<CitationChecker<'a>>),
     Refused,
 }
 

@@ -73,9 +73,14 @@ pub struct CitationChecker<'a> {
     pub flags: Vec<SentenceFlag>,
     pub warnings: Vec<String>,
     pub text: String,
-    /// Sentences with a claim and at least one valid marker.
+    /// Sentences with a claim and at least one valid marker (their own, or the marker that
+    /// ends the run of sentences they open).
     pub cited_sentences: usize,
     pub uncited_sentences: usize,
+    /// Sentences without a marker, waiting for the marker that ends their run ("A。B。C[1]。":
+    /// one marker for consecutive sentences of one clause). They are checked against it, and
+    /// released with it; at the end of the answer, left uncited.
+    pending: Vec<String>,
 }
 
 /// A sentence's byte range in its clause, with its bigrams.
@@ -133,24 +138,57 @@ impl<'a> CitationChecker<'a> {
             text: String::new(),
             cited_sentences: 0,
             uncited_sentences: 0,
+            pending: Vec::new(),
         }
     }
 
-    /// Feeds streamed text; returns the sentences it completed.
+    /// Feeds streamed text; returns the sentences it completed (a sentence without a marker
+    /// comes out with the marker that ends its run).
     pub fn push(&mut self, delta: &str) -> Vec<Checked> {
         self.buffer.push_str(delta);
         let mut out = Vec::new();
         while let Some(end) = self.complete_sentence_end() {
             let sentence: String = self.buffer.drain(..end).collect();
-            out.push(self.check_sentence(&sentence));
+            out.extend(self.sentence(&sentence));
         }
         out
     }
 
-    /// Ends the stream: checks what is left.
-    pub fn finish(&mut self) -> Option<Checked> {
+    /// Ends the stream: checks what is left; sentences still waiting for a marker are uncited.
+    pub fn finish(&mut self) -> Vec<Checked> {
         let rest = std::mem::take(&mut self.buffer);
-        (!rest.is_empty()).then(|| self.check_sentence(&rest))
+        let mut out = if rest.is_empty() { vec![] } else { self.sentence(&rest) };
+        for p in std::mem::take(&mut self.pending) {
+            out.push(self.check_sentence(&p, &[]));
+        }
+        out
+    }
+
+    /// One finished sentence: held while it waits for a marker, or checked with those that
+    /// waited for it.
+    fn sentence(&mut self, sentence: &str) -> Vec<Checked> {
+        let own = self.valid_markers(sentence);
+        let claim = is_claim(&norm(&MARKER.replace_all(sentence, "")));
+        if own.is_empty() && (claim || !self.pending.is_empty()) {
+            self.pending.push(sentence.to_string());
+            return vec![];
+        }
+        let mut out: Vec<Checked> = std::mem::take(&mut self.pending).into_iter().map(|p| self.check_sentence(&p, &own)).collect();
+        out.push(self.check_sentence(sentence, &[]));
+        out
+    }
+
+    /// The markers of a sentence that point to a given clause, in order, once each.
+    fn valid_markers(&self, sentence: &str) -> Vec<usize> {
+        let mut cited = Vec::new();
+        for c in MARKER.captures_iter(sentence) {
+            for n in c[1].split([',', '，', '、']).filter_map(|s| s.trim().parse::<usize>().ok()) {
+                if n >= 1 && n <= self.passages.len() && !cited.contains(&n) {
+                    cited.push(n);
+                }
+            }
+        }
+        cited
     }
 
     /// The byte end of the first finished sentence in the buffer: a terminator, its closing
@@ -190,7 +228,9 @@ impl<'a> CitationChecker<'a> {
         self.clause_bigrams[i].as_ref().expect("just built")
     }
 
-    fn check_sentence(&mut self, sentence: &str) -> Checked {
+    /// Checks one sentence; `inherited`: the markers of the sentence that ends its run, when
+    /// it has none of its own.
+    fn check_sentence(&mut self, sentence: &str, inherited: &[usize]) -> Checked {
         // 1. Markers: keep the valid ones (in order, once each), drop and report the rest.
         let mut cited: Vec<usize> = Vec::new();
         let mut bad: Vec<String> = Vec::new();
@@ -212,11 +252,12 @@ impl<'a> CitationChecker<'a> {
         let claim_norm = norm(&claim);
         let mut new_citations = Vec::new();
         if is_claim(&claim_norm) {
-            if cited.is_empty() {
+            let support = if cited.is_empty() { inherited.to_vec() } else { cited.clone() };
+            if support.is_empty() {
                 self.uncited_sentences += 1;
             } else {
                 self.cited_sentences += 1;
-                self.check_support(&claim, &claim_norm, &cited);
+                self.check_support(&claim, &claim_norm, &support);
             }
         }
         // 2. Renumber and attach citations (quote: the best-supporting sentence of the clause).

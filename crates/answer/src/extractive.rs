@@ -243,29 +243,39 @@ pub fn compose(question: &str, terms: &[WeightedTerm], passages: &[Passage], int
         }
         more.extend(second);
     }
-    let mut out = String::new();
+    // The sentences in answer order, each with its clause (1-based marker).
+    let mut run: Vec<(usize, &str)> = Vec::new();
     for (ci, mut sentences) in picked {
         sentences.sort_by_key(|s| s.order);
-        for s in sentences {
-            out.push_str(&with_marker(&s.text, ci + 1));
-        }
+        run.extend(sentences.into_iter().map(|s| (ci + 1, s.text.as_str())));
     }
     // The first clause's own sentences that a part asked for stay in its order.
-    for (ci, s) in more {
-        if !(ci == primary && out.contains(strip_leading_label(s.text.trim()))) {
-            out.push_str(&with_marker(&s.text, ci + 1));
+    for (ci, s) in &more {
+        let shown = run.iter().any(|(_, t)| strip_leading_label(t.trim()) == strip_leading_label(s.text.trim()));
+        if !(*ci == primary && shown) {
+            run.push((ci + 1, s.text.as_str()));
         }
+    }
+    // Consecutive sentences of one clause carry one marker, at the end of their run.
+    let mut out = String::new();
+    for (i, (n, text)) in run.iter().enumerate() {
+        let last_of_run = run.get(i + 1).is_none_or(|(next, _)| next != n);
+        out.push_str(&sentence_of_answer(text, last_of_run.then_some(*n)));
     }
     (!out.is_empty()).then_some(out)
 }
 
-/// `……规定。` → `……规定[n]。`, the clause label dropped, a long sentence cut at a comma.
-fn with_marker(sentence: &str, n: usize) -> String {
+/// `……规定。` → `……规定[n]。` (or without the marker inside a run), the clause label
+/// dropped, a long sentence cut at a comma.
+fn sentence_of_answer(sentence: &str, marker: Option<usize>) -> String {
     let s = strip_leading_label(sentence.trim());
     let s = shorten(s);
     let body = s.trim_end_matches(['。', '；', ';', '！', '？', '，', '：', ':', '、']);
     let end = if s.ends_with(['！']) { "！" } else if s.ends_with('？') { "？" } else { "。" };
-    format!("{body}[{n}]{end}")
+    match marker {
+        Some(n) => format!("{body}[{n}]{end}"),
+        None => format!("{body}{end}"),
+    }
 }
 
 fn shorten(s: &str) -> &str {
@@ -317,6 +327,19 @@ mod tests {
         assert!(rule.ends_with("[2]。"), "{rule}");
         let other = compose("平台司机的协商情况怎样？", &terms, &passages, Intent::default(), 0, &[]).unwrap();
         assert!(other.ends_with("[1]。"), "retrieval order stands otherwise: {other}");
+    }
+
+    #[test]
+    fn consecutive_sentences_of_one_clause_carry_one_marker() {
+        let clause = passage(PassageKind::Clause, Some(10), "(十)加大职工教育经费投入。企业按规定足额提取职工教育经费。确保60%以上用于一线职工教育和培训。");
+        let terms = [term("职工教育经费"), term("一线职工"), term("提取")];
+        let a = compose("职工教育经费怎么提取，多少用于一线职工？", &terms, std::slice::from_ref(&clause), Intent::default(), 0, &[]).unwrap();
+        assert_eq!(a.matches("[1]").count(), 1, "{a}");
+        assert!(a.ends_with("[1]。") && a.contains("60%"), "{a}");
+        // And the checker reads the run as cited by that marker.
+        let checked = crate::citations::check_answer(&a, std::slice::from_ref(&clause));
+        assert_eq!((checked.uncited_sentences, checked.text.as_str()), (0, a.as_str()));
+        assert!(checked.cited_sentences >= 2 && checked.flags.is_empty(), "{:?}", checked.flags);
     }
 
     #[test]

@@ -175,6 +175,67 @@ pub fn has_figure(text: &str) -> bool {
     NUMBER.find_iter(text).any(|m| !text[..m.start()].ends_with('第'))
 }
 
+/// The kind of figure a question asks for, when its words say (多少钱, 几成, 几年).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureKind {
+    Money,
+    Share,
+    Years,
+    Months,
+    Days,
+    Hours,
+    Age,
+    People,
+    Times,
+}
+
+static ASKED_KIND: LazyLock<Vec<(FigureKind, Regex)>> = LazyLock::new(|| {
+    [
+        (FigureKind::Money, r"多少钱|几块钱|多少块|多少元|多少万元|(?:收费|补贴|补|罚款|罚|赔偿|赔|交|缴|发)多少钱?|多少费用|利息多少|金额是多少"),
+        (FigureKind::Share, r"几成|多少成|百分之几|百分之多少|多少%|比例(?:是|为|有)?多少|多大比例|占比|利率|税率|费率"),
+        (FigureKind::Years, r"几年|多少年"),
+        (FigureKind::Months, r"几个月|多少个月"),
+        (FigureKind::Days, r"几天|多少天|几日|多少日|几个工作日|多少个工作日"),
+        (FigureKind::Hours, r"几个小时|多少小时|几小时|多少个小时"),
+        (FigureKind::Age, r"多少岁|几岁|多大年纪|多大岁数"),
+        (FigureKind::People, r"多少人|几个人|多少名"),
+        (FigureKind::Times, r"几次|多少次"),
+    ]
+    .into_iter()
+    .map(|(k, r)| (k, Regex::new(r).expect("valid")))
+    .collect()
+});
+
+/// What kind of figure the question asks for, when it names one (多少钱 → money, 几年 →
+/// years); `None` for a bare 多少 or 多久, which any figure may answer.
+pub fn asked_figure(question: &str) -> Option<FigureKind> {
+    let q = norm(question);
+    ASKED_KIND.iter().find(|(_, r)| r.is_match(&q)).map(|(k, _)| *k)
+}
+
+static FIGURE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)\s*(万元|亿元|元|块|倍|%|‰|成|周年|年|个月|月|个工作日|工作日|日|天|小时|周岁|岁|人|名|次)|百分之|分之").expect("valid")
+});
+
+/// Whether a (normalised) sentence holds a figure of that kind.
+pub fn has_figure_of(text: &str, kind: FigureKind) -> bool {
+    FIGURE_UNIT.captures_iter(text).any(|c| {
+        let unit = c.get(1).map_or("%", |m| m.as_str());
+        match kind {
+            // A fine or a compensation is often a multiple of an amount ("一倍以上五倍以下").
+            FigureKind::Money => matches!(unit, "万元" | "亿元" | "元" | "块" | "倍"),
+            FigureKind::Share => matches!(unit, "%" | "‰" | "成"),
+            FigureKind::Years => matches!(unit, "年" | "周年"),
+            FigureKind::Months => matches!(unit, "个月" | "月"),
+            FigureKind::Days => matches!(unit, "日" | "天" | "工作日" | "个工作日"),
+            FigureKind::Hours => unit == "小时",
+            FigureKind::Age => matches!(unit, "岁" | "周岁"),
+            FigureKind::People => matches!(unit, "人" | "名"),
+            FigureKind::Times => unit == "次",
+        }
+    })
+}
+
 static LEADING_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[（(][零〇一二两三四五六七八九十百]+[)）]|第[零〇一二两三四五六七八九十百千]+条|[一二三四五六七八九十]+、|\d+[.、．])\s*").unwrap()
 });
@@ -212,6 +273,19 @@ mod tests {
         assert!(f.contains(&"二个月".to_string()), "{f:?}");
         assert!(f.contains(&"2024".to_string()), "{f:?}");
         assert!(!f.iter().any(|x| x == "一"), "{f:?}");
+    }
+
+    #[test]
+    fn the_asked_kind_of_figure_must_be_there() {
+        assert_eq!(asked_figure("清河市公积金贷款的利率现在是多少？"), Some(FigureKind::Share));
+        assert_eq!(asked_figure("试用期最长几个月"), Some(FigureKind::Months));
+        assert_eq!(asked_figure("失业金一个月最多能发到多少"), None);
+        assert_eq!(asked_figure("高龄津贴每月发多少钱"), Some(FigureKind::Money));
+        assert!(has_figure_of(&norm("补贴标准原则上不超过其实际缴费的2/3，每人每月300元"), FigureKind::Money));
+        assert!(!has_figure_of(&norm("领取失业保险金的期限最长为12个月"), FigureKind::Money));
+        assert!(has_figure_of(&norm("确保60%以上用于一线职工"), FigureKind::Share));
+        assert!(has_figure_of(&norm("试用期不得超过六个月"), FigureKind::Months));
+        assert!(has_figure_of(&norm("按照工程施工合同额的百分之三存储"), FigureKind::Share));
     }
 
     #[test]

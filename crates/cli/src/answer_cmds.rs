@@ -59,7 +59,7 @@ fn print_readable(a: &Answer) {
         println!("\n注意：“{}” {}", f.sentence, f.reason);
     }
     let cited: Vec<&str> = a.citations.iter().map(|c| c.id.as_str()).collect();
-    let consulted: Vec<&str> = a.passages.iter().filter(|p| !cited.contains(&p.passage.id.as_str())).map(|p| p.passage.label.as_str()).collect();
+    let consulted = consulted(a.passages.iter().map(|r| &r.passage).filter(|p| !cited.contains(&p.id.as_str())));
     if !consulted.is_empty() {
         println!("\n参考：{}", consulted.join("；"));
     }
@@ -73,4 +73,28 @@ fn print_readable(a: &Answer) {
         a.timings.retrieval_ms,
         a.evidence
     );
+}
+
+/// The consulted passages, one entry per label: a news piece's paragraphs (a long clause's
+/// parts) are one entry with their numbers, "《…》第1、3段".
+fn consulted<'a>(passages: impl Iterator<Item = &'a policyqa_core::Passage>) -> Vec<String> {
+    let mut groups: Vec<(&str, Vec<&policyqa_core::Passage>)> = Vec::new();
+    for p in passages {
+        match groups.iter_mut().find(|(l, _)| *l == p.label) {
+            Some((_, v)) => v.push(p),
+            None => groups.push((&p.label, vec![p])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(label, mut ps)| {
+            if ps.len() == 1 {
+                return label.to_string();
+            }
+            ps.sort_by_key(|p| p.start);
+            let numbers: Vec<String> = ps.iter().enumerate().map(|(i, p)| p.part.map_or(i + 1, |n| n as usize).to_string()).collect();
+            let unit = if ps[0].kind == policyqa_core::PassageKind::Paragraph { "段" } else { "部分" };
+            format!("{label}第{}{unit}", numbers.join("、"))
+        })
+        .collect()
 }

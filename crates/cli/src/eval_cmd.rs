@@ -32,7 +32,7 @@ pub struct EvalArgs {
     corpus: Option<PathBuf>,
     /// Ask a running policyqa server (its /v1/search and /v1/ask) instead of the in-process
     /// pipeline, e.g. http://127.0.0.1:8080. Latencies are then round trips.
-    #[arg(long, conflicts_with_all = ["without", "expansion_weight", "calibrate"])]
+    #[arg(long, conflicts_with_all = ["without", "expansion_weight", "knobs", "calibrate"])]
     url: Option<String>,
     /// Bearer key for --url, when the server requires one.
     #[arg(long, env = "POLICYQA_EVAL_KEY", hide_env_values = true)]
@@ -59,12 +59,17 @@ pub struct EvalArgs {
     #[arg(long)]
     clause_refs_first: bool,
     /// Turn a retrieval method off to measure what it brings: lexicon, cleanup (scaffolding
-    /// and function words), scope (searching within named documents).
+    /// and function words), scope (preferring named documents), characters (the words'
+    /// candidates scored again by shared characters).
     #[arg(long, value_delimiter = ',')]
     without: Vec<String>,
     /// Weight of lexicon expansions relative to the question's own words.
     #[arg(long)]
     expansion_weight: Option<f32>,
+    /// Set a retrieval knob for a tuning run: expansion_weight, scope_boost, focus_weight,
+    /// character_weight (`--knob scope_boost=2`); choose on `--half tune`.
+    #[arg(long = "knob", value_name = "NAME=VALUE")]
+    knobs: Vec<String>,
     /// Retrieval metrics only: do not answer the questions.
     #[arg(long)]
     retrieval_only: bool,
@@ -139,12 +144,17 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
     if let Some(w) = args.expansion_weight {
         config.retrieval.expansion_weight = w;
     }
+    for k in &args.knobs {
+        let (name, value) = k.split_once('=').with_context(|| format!("--knob {k}: expected NAME=VALUE"))?;
+        config.retrieval.set(name.trim(), value.trim()).map_err(|e| anyhow::anyhow!("--knob {e}"))?;
+    }
     for w in &args.without {
         match w.as_str() {
             "lexicon" => config.retrieval.use_lexicon = false,
             "cleanup" => config.retrieval.clean_query = false,
             "scope" => config.retrieval.scope_to_named_documents = false,
-            other => bail!("--without {other}: expected lexicon, cleanup or scope"),
+            "characters" => config.retrieval.character_weight = 0.0,
+            other => bail!("--without {other}: expected lexicon, cleanup, scope or characters"),
         }
     }
     if args.calibrate {
@@ -215,7 +225,8 @@ impl Observer for Printer {
             );
         }
         for (kind, km) in &report.per_kind {
-            println!("  {kind:<13} n={:<3} Recall@1 {:.3}  Recall@5 {:.3}  MRR@10 {:.3}", km.questions, km.recall_at_1, km.recall_at_5, km.mrr_at_10);
+            let peer = d.peer.as_ref().and_then(|p| p.per_kind.get(kind)).map(|p| format!("   peer Recall@5 {:.3}", p.recall_at_5)).unwrap_or_default();
+            println!("  {kind:<13} n={:<3} Recall@1 {:.3}  Recall@5 {:.3}  MRR@10 {:.3}{peer}", km.questions, km.recall_at_1, km.recall_at_5, km.mrr_at_10);
         }
         let misses: Vec<_> = report.questions.iter().filter(|q| !q.gold.is_empty() && q.rank.is_none_or(|r| r > 5)).collect();
         if !misses.is_empty() {

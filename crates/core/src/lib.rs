@@ -119,14 +119,53 @@ pub struct FileRecord {
 }
 
 /// Settings fixed when the index is created.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndexMeta {
     pub schema: u32,
     /// Average passage length in tokens, for BM25 length normalisation.
     pub avg_len: f64,
+    /// How the corpus's Chinese characters are spread, for scoring candidates by the
+    /// characters they share with a question (absent in indexes built before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub characters: Option<CharacterStats>,
     /// Dense vector model and dimension, when dense vectors are stored.
     pub dense_model: Option<String>,
     pub dense_dim: Option<usize>,
+}
+
+/// Document frequencies of the Chinese characters of the indexed passages (their indexed
+/// text: title, headings, body), their number and average length in characters. Kept up
+/// to date by additions; a replaced or removed passage is not subtracted (IDF estimates).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CharacterStats {
+    pub passages: u64,
+    pub avg_len: f64,
+    /// Each character and the number of passages holding it.
+    pub df: std::collections::BTreeMap<char, u32>,
+}
+
+impl CharacterStats {
+    /// Adds passages' indexed texts.
+    pub fn add<'a>(&mut self, texts: impl Iterator<Item = &'a str>) {
+        let total_before = self.avg_len * self.passages as f64;
+        let mut added_len = 0u64;
+        for t in texts {
+            let mut seen: Vec<char> = t.chars().filter(|c| is_han(*c)).collect();
+            added_len += seen.len() as u64;
+            seen.sort_unstable();
+            seen.dedup();
+            for c in seen {
+                *self.df.entry(c).or_default() += 1;
+            }
+            self.passages += 1;
+        }
+        self.avg_len = if self.passages == 0 { 0.0 } else { (total_before + added_len as f64) / self.passages as f64 };
+    }
+}
+
+/// A Chinese (Han) character.
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
 /// One query against the store: a sparse vector, optionally a dense one (fused by RRF inside

@@ -244,7 +244,7 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    fn from_ranks(ranks: &[Option<usize>]) -> Self {
+    pub(crate) fn from_ranks(ranks: &[Option<usize>]) -> Self {
         let n = ranks.len();
         if n == 0 {
             return Metrics::default();

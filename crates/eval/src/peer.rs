@@ -51,13 +51,39 @@ pub fn run(corpus: Option<&Path>, questions: &Path) -> Result<PeerFigures, PeerE
     Ok(parse(&String::from_utf8_lossy(&out.stdout)))
 }
 
-/// Runs the peer on exactly these questions (a half, or several files joined).
+/// Runs the peer on exactly these questions (a half, or several files joined), with its
+/// figures per kind of question by our hit rule (from its rankings).
 pub fn run_questions(corpus: Option<&Path>, questions: &[crate::Question]) -> Result<PeerFigures, PeerError> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("questions.jsonl");
+    let rankings = dir.path().join("rankings.json");
     let lines: Vec<String> = questions.iter().map(|q| serde_json::to_string(q).map_err(std::io::Error::other)).collect::<Result<_, _>>()?;
     std::fs::write(&file, lines.join("\n") + "\n")?;
-    run(corpus, &file)
+    let copy = utf8_copy(corpus.ok_or(PeerError::NoCorpus)?)?;
+    let mut cmd = command(copy.path(), &file);
+    cmd.arg("--json").arg(&rankings);
+    let out = cmd.output().map_err(PeerError::Start)?;
+    if !out.status.success() {
+        return Err(PeerError::Failed(String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_string()));
+    }
+    let mut figures = parse(&String::from_utf8_lossy(&out.stdout));
+    figures.per_kind = per_kind(&std::fs::read_to_string(&rankings)?, questions);
+    Ok(figures)
+}
+
+/// The peer's rankings (its `--json` file) scored per kind of question.
+fn per_kind(rankings: &str, questions: &[crate::Question]) -> std::collections::BTreeMap<String, crate::Metrics> {
+    let v: serde_json::Value = serde_json::from_str(rankings).unwrap_or_default();
+    let mut ranks: std::collections::BTreeMap<String, Vec<Option<usize>>> = Default::default();
+    for r in v["results"].as_array().into_iter().flatten() {
+        let Some(q) = questions.iter().find(|q| Some(q.id.as_str()) == r["id"].as_str()) else { continue };
+        if q.gold.is_empty() {
+            continue;
+        }
+        let texts: Vec<&str> = r["passages"].as_array().into_iter().flatten().filter_map(|p| p["text"].as_str()).collect();
+        ranks.entry(q.kind.clone()).or_default().push(crate::first_hit(&q.gold, &texts));
+    }
+    ranks.into_iter().map(|(k, r)| (k, crate::Metrics::from_ranks(&r))).collect()
 }
 
 /// The figures of the peer's summary lines ("answerable: …, Recall@1 …", "queries: …, median …").

@@ -1092,7 +1092,7 @@ mod tests {
                     answer("s4", "unanswerable", &"很长的回答。".repeat(60), false, vec![cite("《意见》（三）", false)], &[], 40.0),
                 ],
             }),
-            peer: Some(PeerFigures { recall_at_1: 0.4, recall_at_5: 0.7, mrr_at_10: 0.5, latency_median_ms: 8.0, latency_p99_ms: 25.0 }),
+            peer: Some(PeerFigures { recall_at_1: 0.4, recall_at_5: 0.7, mrr_at_10: 0.5, latency_median_ms: 8.0, latency_p99_ms: 25.0, ..Default::default() }),
         };
         let laws = DatasetReport {
             name: "eval/datasets/laws_dev.jsonl".into(),

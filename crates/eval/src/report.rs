@@ -48,6 +48,9 @@ pub struct PeerFigures {
     pub mrr_at_10: f64,
     pub latency_median_ms: f64,
     pub latency_p99_ms: f64,
+    /// Per kind of question, by the same hit rule as ours.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub per_kind: std::collections::BTreeMap<String, crate::Metrics>,
 }
 
 /// This run against an earlier report.

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use policyqa_chunker::ClauseChunker;
 use policyqa_core::{
-    ChunkWarning, EmbedError, Embedder, FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, StoreError,
+    CharacterStats, ChunkWarning, EmbedError, Embedder, FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, StoreError,
 };
 
 use crate::bm25::Bm25Encoder;
@@ -199,13 +199,26 @@ impl Indexer {
             None => {
                 let lengths: Vec<usize> = tokens.values().map(|t| Bm25Encoder::indexed_len(t)).collect();
                 let avg_len = if lengths.is_empty() { 60.0 } else { lengths.iter().sum::<usize>() as f64 / lengths.len() as f64 };
-                let meta = IndexMeta { schema: SCHEMA, avg_len, dense_model: self.embedder.as_ref().map(|e| e.model().to_string()), dense_dim: None };
+                let meta = IndexMeta {
+                    schema: SCHEMA,
+                    avg_len,
+                    characters: Some(CharacterStats::default()),
+                    dense_model: self.embedder.as_ref().map(|e| e.model().to_string()),
+                    dense_dim: None,
+                };
                 self.store.set_meta(&meta).await?;
                 meta
             }
         };
-        let bm25 = Bm25Encoder::new(self.segmenter.clone(), meta.avg_len);
+        // The characters of what is added now (before its passages, so that the statistics
+        // never lag what a query can find).
         let mut meta = meta;
+        if let Some(stats) = meta.characters.as_mut().filter(|_| !todo.is_empty()) {
+            let texts: Vec<String> = todo.iter().flat_map(|(_, _, out)| out.passages.iter().map(index_text)).collect();
+            stats.add(texts.iter().map(String::as_str));
+            self.store.set_meta(&meta).await?;
+        }
+        let bm25 = Bm25Encoder::new(self.segmenter.clone(), meta.avg_len);
 
         // Files go in batches of about BATCH passages. Per batch: old passages of its files
         // (and any half-written ones of a killed run) removed, new passages upserted, then the

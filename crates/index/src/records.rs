@@ -61,7 +61,8 @@ pub fn passage_payload(p: &IndexedPassage) -> Value {
 }
 
 pub fn passage_from_payload(v: &Value) -> Result<Passage, StoreError> {
-    serde_json::from_value(v.clone()).map_err(|e| StoreError::Corrupt(format!("stored passage unreadable: {e}")))
+    // Read in place: a search reads dozens of these.
+    <Passage as serde::Deserialize>::deserialize(v).map_err(|e| StoreError::Corrupt(format!("stored passage unreadable: {e}")))
 }
 
 pub fn file_payload(r: &FileRecord) -> Value {

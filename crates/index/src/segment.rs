@@ -36,6 +36,18 @@ impl ChineseSegmenter {
             .collect()
     }
 
+    /// Byte offsets where the words of `text` begin and end (jieba's precise cut, no HMM):
+    /// a name found inside a question counts only on these ("公司法" is not in "公司法务").
+    pub fn word_boundaries(&self, text: &str) -> Vec<usize> {
+        let mut out = vec![0];
+        let mut at = 0;
+        for w in self.jieba.cut(text, false) {
+            at += w.len();
+            out.push(at);
+        }
+        out
+    }
+
     /// How specific a word is in general Chinese, from the segmentation dictionary's own
     /// frequencies (no second dictionary): `ln(total / frequency)`, about 4 for 的, 7 for 起来,
     /// 15 for 产假; words the dictionary lacks count as rare.

@@ -23,7 +23,7 @@ fn passages() -> (Vec<IndexedPassage>, FileRecord) {
 async fn contract(store: Arc<dyn PassageStore>) {
     assert_eq!(store.count().await.unwrap(), 0);
     assert!(store.meta().await.unwrap().is_none());
-    let meta = IndexMeta { schema: 1, avg_len: 61.5, dense_model: None, dense_dim: None };
+    let meta = IndexMeta { schema: 1, avg_len: 61.5, ..Default::default() };
     store.set_meta(&meta).await.unwrap();
     assert_eq!(store.meta().await.unwrap(), Some(meta));
 

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use policyqa_chunker::lines::fold;
 use policyqa_chunker::numerals::parse_number;
 use policyqa_core::DocumentInfo;
+use policyqa_index::ChineseSegmenter;
 use regex::Regex;
 
 /// A clause the question names by number.
@@ -61,17 +62,38 @@ pub struct Analysis {
     pub doc_mentions: Vec<String>,
 }
 
+/// How a name stands for its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AliasKind {
+    /// The title, or a short form of it (劳动合同法, 深化产业工人队伍建设改革意见): a name.
+    Name,
+    /// A document type only one indexed document has (意见, 规定, 决定): also a common word
+    /// ("根据法律规定", "公司决定"), so it names the document only on evidence (see
+    /// [`names_document`]).
+    TypeWord,
+}
+
+/// One name of a document.
+#[derive(Debug, Clone)]
+struct Alias {
+    text: String,
+    doc_id: String,
+    current: bool,
+    kind: AliasKind,
+}
+
 /// Names and short forms of the indexed documents.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    /// (alias, doc id, is a current version), longest alias first.
-    aliases: Vec<(String, String, bool)>,
+    /// Longest first.
+    aliases: Vec<Alias>,
     /// Every alias, found in one pass over the question.
     matcher: Option<aho_corasick::AhoCorasick>,
     pub documents: Vec<DocumentInfo>,
     /// Historical versions of documents whose current version is also indexed: left out of
     /// retrieval unless a question names them.
     pub superseded: Vec<String>,
+    segmenter: ChineseSegmenter,
 }
 
 static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[（(][^）)]*[）)]\s*$").expect("valid"));
@@ -81,7 +103,7 @@ static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
 
 impl Catalog {
     pub fn new(documents: Vec<DocumentInfo>) -> Self {
-        let mut aliases: Vec<(String, String, bool)> = Vec::new();
+        let mut aliases: Vec<Alias> = Vec::new();
         let mut type_count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for d in &documents {
             let base = PARENTHETICAL.replace(&d.title, "").trim().to_string();
@@ -93,29 +115,31 @@ impl Catalog {
             let current = !d.title.contains("历史版本");
             let title = fold(&d.title);
             let base = PARENTHETICAL.replace(&title, "").trim().to_string();
-            let mut names = vec![title.clone(), base.clone()];
+            let mut names = vec![(title.clone(), AliasKind::Name), (base.clone(), AliasKind::Name)];
             for prefix in ["中华人民共和国", "中共中央国务院关于", "中共中央办公厅国务院办公厅关于", "国务院办公厅关于", "国务院关于", "全国人民代表大会常务委员会关于", "关于"] {
                 if let Some(rest) = base.strip_prefix(prefix) {
-                    names.push(rest.to_string());
+                    names.push((rest.to_string(), AliasKind::Name));
                     // 关于深化…改革的意见 → 深化…改革意见
-                    names.push(rest.replacen("的", "", 1));
+                    names.push((rest.replacen("的", "", 1), AliasKind::Name));
                 }
             }
             if let Some(pos) = base.find("关于") {
-                names.push(base[pos + "关于".len()..].to_string());
+                names.push((base[pos + "关于".len()..].to_string(), AliasKind::Name));
             }
-            // A document type that only one indexed document has stands for it: "意见".
+            // A document type that only one indexed document has may stand for it: "意见".
             if let Some(t) = DOC_TYPE.captures(&base).map(|c| c[1].to_string())
-                && type_count.get(&t) == Some(&1) && t.chars().count() >= 2 {
-                    names.push(t);
-                }
-            for n in names {
-                if n.chars().count() >= 2 && !aliases.iter().any(|(a, id, _)| a == &n && id == &d.id) {
-                    aliases.push((n, d.id.clone(), current));
+                && type_count.get(&t) == Some(&1)
+                && t.chars().count() >= 2
+            {
+                names.push((t, AliasKind::TypeWord));
+            }
+            for (n, kind) in names {
+                if n.chars().count() >= 2 && !aliases.iter().any(|a| a.text == n && a.doc_id == d.id) {
+                    aliases.push(Alias { text: n, doc_id: d.id.clone(), current, kind });
                 }
             }
         }
-        aliases.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(b.2.cmp(&a.2)));
+        aliases.sort_by(|a, b| b.text.chars().count().cmp(&a.text.chars().count()).then(b.current.cmp(&a.current)));
         let current: std::collections::HashSet<String> =
             documents.iter().filter(|d| !d.title.contains("历史版本")).map(|d| d.title.clone()).collect();
         let superseded = documents
@@ -123,13 +147,14 @@ impl Catalog {
             .filter(|d| d.title.contains("历史版本") && current.contains(PARENTHETICAL.replace(&d.title, "").trim()))
             .map(|d| d.id.clone())
             .collect();
-        let matcher = aho_corasick::AhoCorasick::new(aliases.iter().map(|(a, _, _)| a)).ok();
-        Catalog { aliases, matcher, documents, superseded }
+        let matcher = aho_corasick::AhoCorasick::new(aliases.iter().map(|a| &a.text)).ok();
+        Catalog { aliases, matcher, documents, superseded, segmenter: ChineseSegmenter::default() }
     }
 
     /// Documents named in the (folded) question; a current version wins over historical ones
-    /// of the same name unless the question names the historical one in full.
-    fn find(&self, q: &str) -> (Vec<String>, Vec<String>) {
+    /// of the same name unless the question names the historical one in full. `bracketed`:
+    /// what the question put between 《》.
+    fn find(&self, q: &str, bracketed: &[String]) -> (Vec<String>, Vec<String>) {
         let mut covered = vec![false; q.len()];
         let mut ids = Vec::new();
         let mut mentions = Vec::new();
@@ -140,31 +165,67 @@ impl Catalog {
         };
         present.sort_unstable();
         present.dedup();
-        for (alias, id, current) in present.into_iter().map(|i| &self.aliases[i]) {
-            let Some(at) = q.find(alias.as_str()) else { continue };
-            if covered[at..at + alias.len()].iter().any(|c| *c) {
+        if present.is_empty() {
+            return (ids, mentions);
+        }
+        let bounds = self.segmenter.word_boundaries(q);
+        for alias in present.into_iter().map(|i| &self.aliases[i]) {
+            let (text, id, current) = (&alias.text, &alias.doc_id, alias.current);
+            // The first occurrence that names the document (a type word may occur as a
+            // common word first: "按规定…意见里").
+            // On word boundaries only: "公司法务" names no law.
+            let on_words = |i: usize| bounds.binary_search(&i).is_ok() && bounds.binary_search(&(i + text.len())).is_ok();
+            let Some(at) = q.match_indices(text.as_str()).map(|(i, _)| i).find(|&i| on_words(i) && (alias.kind == AliasKind::Name || names_document(q, i, text, bracketed))) else {
+                continue;
+            };
+            if covered[at..at + text.len()].iter().any(|c| *c) {
                 // Another document of the same name and length (a historical version).
-                if !*current || !mentions.contains(alias) {
+                if !current || !mentions.contains(text) {
                     continue;
                 }
             }
-            if mentions.contains(alias) && !*current {
+            if mentions.contains(text) && !current {
                 continue;
             }
-            covered[at..at + alias.len()].iter_mut().for_each(|c| *c = true);
-            if mentions.contains(alias) {
+            covered[at..at + text.len()].iter_mut().for_each(|c| *c = true);
+            if mentions.contains(text) {
                 continue;
             }
             ids.push(id.clone());
-            mentions.push(alias.clone());
+            mentions.push(text.clone());
         }
         (ids, mentions)
     }
 }
 
+/// Before a type word used as a name: the start, a break, a demonstrative, or a preposition
+/// that introduces a source ("该意见", "根据意见", "在意见里").
+static NAME_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[\s，,。；;：:？?！!、“”\(\)（）]|这个|这份|这部|那个|那份|该|本|此|上述|按|按照|根据|依据|依照|对照|在|从|看)$").expect("valid"));
+/// After a type word used as a name: where it is read from or what it says ("意见里",
+/// "意见提出", "意见第十条", "意见是怎么要求的").
+static NAME_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:里|中|上|第|[(（]|要|提出|提到|指出|明确|强调|规定了|说|讲|写|是怎么|是如何|怎么|对|针对|关于|有没有|有哪些|有什么)").expect("valid"));
+
+/// Whether the type word at byte `at` of `q` is used as the name of the one document of that
+/// type, not as the common word it also is: the question put it between 《》, or it stands on
+/// its own (not the end of a longer phrase: "法律规定", "有关规定", "公司决定") and is read
+/// from or speaks ("意见里", "意见提出", "意见第十四条"). "根据法律规定", "按照规定，",
+/// "有关规定" name nothing.
+fn names_document(q: &str, at: usize, word: &str, bracketed: &[String]) -> bool {
+    if bracketed.iter().any(|b| b == word) {
+        return true;
+    }
+    NAME_BEFORE.is_match(&q[..at]) && NAME_AFTER.is_match(&q[at + word.len()..])
+}
+
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[《〈]([^》〉]{1,80})[》〉]").expect("valid"));
+
 pub fn analyse(question: &str, catalog: &Catalog) -> Analysis {
-    let folded = fold(question).replace(['《', '》', '〈', '〉'], "");
-    let (doc_ids, doc_mentions) = catalog.find(&folded);
+    let folded = fold(question);
+    let bracketed: Vec<String> = BRACKETED.captures_iter(&folded).map(|c| c[1].trim().to_string()).collect();
+    let folded = folded.replace(['《', '》', '〈', '〉'], "");
+    let (doc_ids, doc_mentions) = catalog.find(&folded, &bracketed);
     let mut clause_refs = Vec::new();
     for c in CLAUSE_REF.captures_iter(&folded) {
         let n = c.get(1).or(c.get(2)).or(c.get(3)).and_then(|m| parse_number(m.as_str()));
@@ -217,6 +278,37 @@ mod tests {
             let a = analyse(q, &c);
             assert_eq!(a.clause_refs.iter().map(|r| r.number).collect::<Vec<_>>(), [n], "{q}");
             assert_eq!(a.doc_ids, docs, "{q}");
+        }
+    }
+
+    #[test]
+    fn a_type_word_names_its_document_only_when_used_as_a_name() {
+        let c = Catalog::new(vec![
+            doc("yj", "中共中央国务院关于深化产业工人队伍建设改革的意见"),
+            doc("xj", "全国人民代表大会常务委员会关于县级以下人民代表大会代表直接选举的若干规定"),
+            doc("jd", "中共中央关于进一步全面深化改革的决定"),
+            doc("ldht", "中华人民共和国劳动合同法"),
+            doc("gsf", "中华人民共和国公司法"),
+        ]);
+        for (q, docs) in [
+            // Common words: provisions of law, a company's decision, an opinion someone has.
+            ("某公司拖欠工资三个月，根据法律规定，员工可以怎么办？", vec![]),
+            ("按照有关规定，单位应当为职工缴纳社会保险吗", vec![]),
+            ("按照规定，试用期最长多久？", vec![]),
+            ("相关规定里对加班费是怎么算的", vec![]),
+            ("公司决定把我调岗，我不同意怎么办", vec![]),
+            ("我对单位的处理有意见，可以申请仲裁吗", vec![]),
+            // Names: read from, speaking, a clause of it, between 《》, a full short form.
+            ("意见里提到要健全的新八级工是什么制度？", vec!["yj"]),
+            ("意见第十四条的内容", vec!["yj"]),
+            ("对劳务派遣用工，意见是怎么要求的？", vec!["yj"]),
+            ("学习《决定》的问答里是怎么提的？", vec!["jd"]),
+            ("规定第三条说了什么", vec!["xj"]),
+            ("根据劳动合同法规定，试用期最长多久", vec!["ldht"]),
+            // A name inside a longer word names nothing.
+            ("公司法务想了解劳动合同法第十九条", vec!["ldht"]),
+        ] {
+            assert_eq!(analyse(q, &c).doc_ids, docs, "{q}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! Query analysis and hybrid retrieval.
 
 pub mod analysis;
+pub mod characters;
 pub mod lexicon;
 pub mod retriever;
 

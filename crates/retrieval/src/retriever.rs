@@ -6,10 +6,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use policyqa_core::{Embedder, Passage, PassageStore, StoreError, StoreQuery};
+use policyqa_core::{Embedder, IndexMeta, Passage, PassageStore, StoreError, StoreQuery};
 use policyqa_index::{Bm25Encoder, ChineseSegmenter};
 
 use crate::analysis::{analyse, Analysis, Catalog, QUERY_STOPWORDS};
+use crate::characters::CharacterScorer;
 use crate::lexicon::Lexicon;
 
 /// Questions longer than this are refused (a question, not a document).
@@ -28,22 +29,61 @@ pub enum SearchError {
     Store(#[from] StoreError),
 }
 
-/// Weights of query terms: the question's own words count fully, lexicon expansions less.
+/// How the query is built and the results ranked. The defaults were chosen on the tuning
+/// halves of the dev sets (`policyqa eval --half tune --knob NAME=VALUE`).
 #[derive(Debug, Clone)]
 pub struct RetrievalConfig {
+    /// Weight of a lexicon expansion relative to the question's own words.
     pub expansion_weight: f32,
     pub use_lexicon: bool,
     /// Question scaffolding and function words out of the query.
     pub clean_query: bool,
-    /// Search within the documents a question names.
+    /// Prefer the documents a question names.
     pub scope_to_named_documents: bool,
+    /// How much a named document's passages count over the others' (their scores are
+    /// multiplied by it). The named documents' results and everyone's are merged, so a scope
+    /// the question did not mean costs no recall.
+    pub scope_boost: f32,
+    /// In a long question (a situation told, then the question), the weight of the words of
+    /// its last sentence, the one that asks, over the narrative's.
+    pub focus_weight: f32,
+    /// The words' best candidates scored again by the characters they share with the
+    /// question (see [`crate::characters`]), at this weight against the words' score; 0:
+    /// off.
+    pub character_weight: f32,
+    /// With it, the weight of the share of the question's character bigrams a candidate
+    /// holds.
+    pub bigram_weight: f32,
 }
 
 impl Default for RetrievalConfig {
     fn default() -> Self {
-        RetrievalConfig { expansion_weight: 0.5, use_lexicon: true, clean_query: true, scope_to_named_documents: true }
+        RetrievalConfig { expansion_weight: 0.5, use_lexicon: true, clean_query: true, scope_to_named_documents: true, scope_boost: 1.5, focus_weight: 2.0, character_weight: 1.0, bigram_weight: 0.5 }
     }
 }
+
+impl RetrievalConfig {
+    /// Sets one knob by name, for tuning runs (`--knob NAME=VALUE`).
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let number = || value.parse::<f32>().map_err(|_| format!("{name}={value}: expected a number"));
+        match name {
+            "expansion_weight" => self.expansion_weight = number()?,
+            "scope_boost" => self.scope_boost = number()?,
+            "focus_weight" => self.focus_weight = number()?,
+            "character_weight" => self.character_weight = number()?,
+            "bigram_weight" => self.bigram_weight = number()?,
+            other => return Err(format!("{other}: expected expansion_weight, scope_boost, focus_weight, character_weight or bigram_weight")),
+        }
+        Ok(())
+    }
+}
+
+/// How many of the words' best the characters score again.
+const RESCORED_CANDIDATES: usize = 30;
+/// A question this long (characters of content) with more than one sentence is a situation
+/// told, then asked about.
+const LONG_QUESTION: usize = 40;
+
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Ranked {
@@ -114,6 +154,9 @@ pub struct Retriever {
     catalog: Catalog,
     lexicon: Lexicon,
     config: RetrievalConfig,
+    /// The corpus's characters (none in an index built before they were recorded: the
+    /// words alone rank there).
+    characters: Option<CharacterScorer>,
 }
 
 impl Retriever {
@@ -125,13 +168,14 @@ impl Retriever {
         config: RetrievalConfig,
     ) -> Result<Self, StoreError> {
         let meta = store.meta().await?;
-        let avg_len = meta.as_ref().map_or(60.0, |m| m.avg_len);
+        let meta = meta.unwrap_or(IndexMeta { avg_len: 60.0, ..Default::default() });
         let documents = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
         let segmenter = ChineseSegmenter::default();
         segmenter.warm_up();
         // Dense vectors only when the index holds them.
-        let embedder = embedder.filter(|_| meta.as_ref().is_some_and(|m| m.dense_dim.is_some()));
-        Ok(Retriever { store, embedder, bm25: Bm25Encoder::new(segmenter, avg_len), catalog: Catalog::new(documents), lexicon, config })
+        let embedder = embedder.filter(|_| meta.dense_dim.is_some());
+        let characters = meta.characters.as_ref().map(CharacterScorer::new);
+        Ok(Retriever { store, embedder, bm25: Bm25Encoder::new(segmenter, meta.avg_len), catalog: Catalog::new(documents), lexicon, config, characters })
     }
 
     /// Whether dense vectors take part (an endpoint is configured and the index holds them).
@@ -202,9 +246,9 @@ impl Retriever {
             ranked.extend(hits.into_iter().map(|p| (p, ADDRESS_SCORE)));
         }
 
-        // 2. Content words: BM25 (and dense), within the named documents when there are any.
+        // 2. Content words: BM25 (and dense), the named documents preferred.
         let expansions = if self.config.use_lexicon { self.lexicon.expand(&analysis.content) } else { Vec::new() };
-        let terms = self.terms(&analysis.content, &expansions);
+        let terms = self.focused(self.terms(&analysis.content, &expansions), q);
         if !terms.is_empty() || self.embedder.is_some() {
             let sparse = self.bm25.query(&terms);
             let dense = match &self.embedder {
@@ -217,19 +261,40 @@ impl Retriever {
                 },
                 None => None,
             };
-            let query = StoreQuery {
-                sparse: Some(sparse),
-                dense,
-                doc_ids: if self.config.scope_to_named_documents { analysis.doc_ids.clone() } else { vec![] },
-                exclude_doc_ids: self.excluded(&analysis),
-                numbers: vec![],
-                limit: top_k * 2,
-            };
+            let rescore = self.characters.as_ref().filter(|_| self.config.character_weight > 0.0);
+            let limit = if rescore.is_some() { RESCORED_CANDIDATES.max(top_k * 2) } else { top_k * 2 };
+            let query = StoreQuery { sparse: Some(sparse), dense, doc_ids: vec![], exclude_doc_ids: self.excluded(&analysis), numbers: vec![], limit };
             let mut hits = self.store.query(&query).await?;
-            if !analysis.doc_ids.is_empty() && hits.len() < top_k {
-                let widened = self.store.query(&StoreQuery { doc_ids: vec![], ..query }).await?;
-                hits.extend(widened);
+            if self.config.scope_to_named_documents && !analysis.doc_ids.is_empty() {
+                // The named documents' best, preferred by `scope_boost`, merged with everyone's.
+                let scoped = self.store.query(&StoreQuery { doc_ids: analysis.doc_ids.clone(), ..query }).await?;
+                for h in &mut hits {
+                    if analysis.doc_ids.contains(&h.passage.doc_id) {
+                        h.score *= self.config.scope_boost;
+                    }
+                }
+                for mut h in scoped {
+                    if !hits.iter().any(|x| x.passage.id == h.passage.id) {
+                        h.score *= self.config.scope_boost;
+                        hits.push(h);
+                    }
+                }
             }
+            if let Some(scorer) = rescore
+                && hits.len() > 1
+            {
+                let texts = self.character_texts(&analysis.content, q, &expansions);
+                let (query, pairs) = (scorer.query(&texts), crate::characters::bigrams(&texts));
+                let indexed: Vec<String> = hits.iter().map(|h| policyqa_index::ingest::index_text(&h.passage)).collect();
+                let words: Vec<f32> = hits.iter().map(|h| h.score).collect();
+                let chars: Vec<f32> = indexed.iter().map(|t| scorer.score(&query, t)).collect();
+                let phrases: Vec<f32> = indexed.iter().map(|t| crate::characters::bigram_overlap(&pairs, t)).collect();
+                let fused = crate::characters::fuse(&[(&words, 1.0), (&chars, self.config.character_weight), (&phrases, self.config.bigram_weight)]);
+                for (h, s) in hits.iter_mut().zip(fused) {
+                    h.score = s;
+                }
+            }
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score));
             for h in hits {
                 if !ranked.iter().any(|(p, _)| p.id == h.passage.id) {
                     ranked.push((h.passage, h.score));
@@ -336,6 +401,37 @@ impl Retriever {
             out.push(WeightedTerm { term: word.clone(), df, weight: idf * specificity, alternatives, parts, specific: specificity >= 0.5 });
         }
         Ok(out)
+    }
+
+    /// What the character query is read from: the question's content, its asking sentence
+    /// again at `focus_weight` when it is long, the lexicon's official terms at
+    /// `expansion_weight`.
+    fn character_texts(&self, content: &str, question: &str, expansions: &[(String, String)]) -> Vec<(String, f32)> {
+        let mut texts = vec![(content.to_string(), 1.0)];
+        if self.config.focus_weight != 1.0 && question.chars().count() >= LONG_QUESTION {
+            let sentences: Vec<&str> = question.split(['。', '？', '?', '！', '!', '；', ';']).map(str::trim).filter(|s| s.chars().count() >= 2).collect();
+            if let Some(last) = sentences.last().filter(|_| sentences.len() > 1) {
+                texts.push((analyse(last, &self.catalog).content, self.config.focus_weight));
+            }
+        }
+        texts.extend(expansions.iter().map(|(_, official)| (official.clone(), self.config.expansion_weight)));
+        texts
+    }
+
+    /// In a long question the asking sentence's words weigh `focus_weight` times the rest.
+    fn focused(&self, mut terms: Vec<(String, f32)>, question: &str) -> Vec<(String, f32)> {
+        if self.config.focus_weight == 1.0 || question.chars().count() < LONG_QUESTION {
+            return terms;
+        }
+        let sentences: Vec<&str> = question.split(['。', '？', '?', '！', '!', '；', ';']).map(str::trim).filter(|s| s.chars().count() >= 2).collect();
+        let Some(last) = sentences.last().filter(|_| sentences.len() > 1) else { return terms };
+        let asked = self.bm25.segmenter().tokens(last);
+        for (t, w) in &mut terms {
+            if asked.contains(t) {
+                *w *= self.config.focus_weight;
+            }
+        }
+        terms
     }
 
     /// Superseded historical versions, unless the question names them.

@@ -24,6 +24,7 @@
   var T = EN ? {
     title: "Policy Q&A", ph: "Ask about the policy documents…", send: "Send", open: "Open policy Q&A",
     close: "Close", nw: "New conversation", cite: "Citation ", cited: "Cited", cons: "Consulted",
+    para: function (n) { return "¶" + n; }, part: function (n) { return "part " + n; },
     wait: "Searching…", found: function (n) { return "Found " + n + " clauses, answering…"; },
     net: "Cannot reach the service", busy: "Too many requests, please try again later",
     srv: "Service error", http: "Request failed", cut: "The answer was interrupted", retry: "Retry",
@@ -31,6 +32,7 @@
   } : {
     title: "政策问答", ph: "请输入关于政策文件的问题…", send: "发送", open: "打开政策问答",
     close: "关闭", nw: "新对话", cite: "引用 ", cited: "引用", cons: "参考",
+    para: function (n) { return "第" + n + "段"; }, part: function (n) { return "第" + n + "部分"; },
     wait: "正在检索…", found: function (n) { return "已检索到 " + n + " 条条款，正在作答…"; },
     net: "无法连接服务", busy: "请求过于频繁，请稍后再试",
     srv: "服务出错", http: "请求失败", cut: "回答中断", retry: "重试",
@@ -68,7 +70,7 @@
     ".pq-cite{color:var(--a);font-size:12px;font-weight:600;vertical-align:super;line-height:1;padding:0 1px;border-radius:3px}" +
     ".pq-cite:hover{text-decoration:underline}" +
     ".pq-src{margin-top:8px;font-size:12px;white-space:normal}.pq-src-h{font-weight:600;color:#555}.pq-src ul{list-style:none}" +
-    ".pq-src-i{color:#1a4f8b;padding:2px 0}.pq-src-i:hover{text-decoration:underline}.pq-consulted .pq-src-i{color:#555}.pq-doc{color:#888}" +
+    ".pq-src-i{color:#1a4f8b;padding:2px 0}.pq-src-i:hover{text-decoration:underline}.pq-consulted .pq-src-i{color:#555}.pq-part{margin-left:6px;font-size:12px}.pq-doc{color:#888}" +
     ".pq-err{margin-top:6px;color:#b00020;display:flex;gap:8px;align-items:center;flex-wrap:wrap;white-space:normal}" +
     ".pq-retry{border:1px solid currentColor;border-radius:6px;padding:2px 10px}" +
     "#pq-detail{position:absolute;left:0;right:0;bottom:0;max-height:65%;overflow-y:auto;background:#fff;" +
@@ -233,7 +235,26 @@
     (m.citations || []).forEach(function (c) { if (!seen[c.marker]) { seen[c.marker] = 1; cited.push(c); } ids[c.id] = 1; });
     var cons = (m.passages || []).filter(function (p) { return !ids[p.id]; });
     if (cited.length) el.appendChild(group("pq-cited", T.cited, cited, true));
-    if (cons.length) el.appendChild(group("pq-consulted", T.cons, cons, false));
+    if (cons.length) el.appendChild(consulted(cons));
+  }
+  // Consulted passages, one entry per label: a news piece's paragraphs (or a long clause's
+  // parts) are one entry with their numbers, each opening its own text.
+  function consulted(items) {
+    var groups = [], by = {};
+    items.forEach(function (p) {
+      var k = p.label || p.id || "";
+      if (!by[k]) { by[k] = []; groups.push(k); }
+      by[k].push(p);
+    });
+    return h("div", { "class": "pq-src pq-consulted" }, [h("div", { "class": "pq-src-h", text: T.cons }), h("ul", null, groups.map(function (k) {
+      var ps = by[k].slice().sort(function (a, b) { return (a.start || 0) - (b.start || 0); }), first = ps[0], doc = docOf(first);
+      var parts = ps.length > 1 ? ps.map(function (p, i) {
+        var n = p.part || i + 1, what = p.kind === "paragraph" ? T.para(n) : T.part(n);
+        return h("button", { type: "button", "class": "pq-src-i pq-part", "data-part": n, text: what, click: function (e) { openDetail(p, e.currentTarget); } });
+      }) : [];
+      return h("li", null, [h("button", { type: "button", "class": "pq-src-i", click: function (e) { openDetail(first, e.currentTarget); } },
+        [k, doc ? h("span", { "class": "pq-doc", text: " · " + doc }) : null])].concat(parts));
+    }))]);
   }
   function group(cls, name, items, marked) {
     return h("div", { "class": "pq-src " + cls }, [h("div", { "class": "pq-src-h", text: name }), h("ul", null, items.map(function (c) {

@@ -59,20 +59,47 @@ impl CharacterScorer {
 
     /// BM25 of a candidate's indexed text against the query.
     pub fn score(&self, query: &HashMap<char, f32>, text: &str) -> f32 {
-        let mut tf: HashMap<char, u32> = HashMap::new();
+        self.compiled(query).score(text)
+    }
+
+    /// The query made ready to score many candidates: each character's position, weight and
+    /// IDF looked up once.
+    pub fn compiled(&self, query: &HashMap<char, f32>) -> CompiledQuery {
+        let mut slot = HashMap::with_capacity(query.len());
+        let mut weights = Vec::with_capacity(query.len());
+        for (c, w) in query {
+            slot.insert(*c, weights.len());
+            weights.push(w * self.idf.get(c).copied().unwrap_or(self.unseen));
+        }
+        CompiledQuery { slot, weights, avg_len: self.avg_len }
+    }
+}
+
+/// A character query ready to score candidates.
+pub struct CompiledQuery {
+    slot: HashMap<char, usize>,
+    /// Query weight × IDF, by slot.
+    weights: Vec<f32>,
+    avg_len: f32,
+}
+
+impl CompiledQuery {
+    pub fn score(&self, text: &str) -> f32 {
+        let mut tf = vec![0u32; self.weights.len()];
         let mut len = 0u32;
         for c in text.chars().filter(|c| is_han(*c)) {
             len += 1;
-            if query.contains_key(&c) {
-                *tf.entry(c).or_default() += 1;
+            if let Some(&i) = self.slot.get(&c) {
+                tf[i] += 1;
             }
         }
         let norm = K1 * (1.0 - B + B * len as f32 / self.avg_len);
         tf.iter()
-            .map(|(c, n)| {
-                let idf = self.idf.get(c).copied().unwrap_or(self.unseen);
+            .zip(&self.weights)
+            .filter(|(n, _)| **n > 0)
+            .map(|(n, w)| {
                 let n = *n as f32;
-                query[c] * idf * n * (K1 + 1.0) / (n + norm)
+                w * n * (K1 + 1.0) / (n + norm)
             })
             .sum()
     }
@@ -99,9 +126,18 @@ pub fn bigram_overlap(query: &HashMap<(char, char), f32>, text: &str) -> f32 {
     if total <= 0.0 {
         return 0.0;
     }
-    let chars: Vec<char> = text.chars().collect();
-    let present: std::collections::HashSet<(char, char)> = chars.windows(2).map(|p| (p[0], p[1])).filter(|p| query.contains_key(p)).collect();
-    present.iter().map(|p| query[p]).sum::<f32>() / total
+    let mut found: Vec<(char, char)> = Vec::new();
+    let mut prev: Option<char> = None;
+    for c in text.chars() {
+        if let Some(p) = prev
+            && query.contains_key(&(p, c))
+            && !found.contains(&(p, c))
+        {
+            found.push((p, c));
+        }
+        prev = Some(c);
+    }
+    found.iter().map(|p| query[p]).sum::<f32>() / total
 }
 
 /// Distribution-based score fusion of score lists over the same candidates: each list

@@ -284,10 +284,10 @@ impl Retriever {
                 && hits.len() > 1
             {
                 let texts = self.character_texts(&analysis.content, q, &expansions);
-                let (query, pairs) = (scorer.query(&texts), crate::characters::bigrams(&texts));
+                let (query, pairs) = (scorer.compiled(&scorer.query(&texts)), crate::characters::bigrams(&texts));
                 let indexed: Vec<String> = hits.iter().map(|h| policyqa_index::ingest::index_text(&h.passage)).collect();
                 let words: Vec<f32> = hits.iter().map(|h| h.score).collect();
-                let chars: Vec<f32> = indexed.iter().map(|t| scorer.score(&query, t)).collect();
+                let chars: Vec<f32> = indexed.iter().map(|t| query.score(t)).collect();
                 let phrases: Vec<f32> = indexed.iter().map(|t| crate::characters::bigram_overlap(&pairs, t)).collect();
                 let fused = crate::characters::fuse(&[(&words, 1.0), (&chars, self.config.character_weight), (&phrases, self.config.bigram_weight)]);
                 for (h, s) in hits.iter_mut().zip(fused) {

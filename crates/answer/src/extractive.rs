@@ -28,7 +28,7 @@ const DEFINITION_DISCOUNT: f32 = 0.5;
 const MAX_SENTENCE_CHARS: usize = 160;
 
 static ASKS_FOR_FIGURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"多少|几[个年月天日成倍家人次项岁]?|多长|多久|多大|比例|百分之|期限|最高|最低|上限|下限|不超过|至少|最多|最少|数量|金额|标准是").unwrap()
+    Regex::new(r"多少|几[个年月天日成倍家人次项岁]?|多长|多久|多大|比例|百分之|期限|最高|最低|上限|下限|不超过|至少|最多|最少|数量|金额|标准是|哪天|哪一天|哪一?年|哪个月").unwrap()
 });
 
 /// What the question is after, beyond its words.

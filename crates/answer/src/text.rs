@@ -178,6 +178,8 @@ pub fn has_figure(text: &str) -> bool {
 /// The kind of figure a question asks for, when its words say (多少钱, 几成, 几年).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FigureKind {
+    /// A day, a month or a year (哪天, 哪一年).
+    Date,
     Money,
     Share,
     Years,
@@ -191,6 +193,7 @@ pub enum FigureKind {
 
 static ASKED_KIND: LazyLock<Vec<(FigureKind, Regex)>> = LazyLock::new(|| {
     [
+        (FigureKind::Date, r"哪天|哪一天|哪年|哪一年|哪个月|几月几[日号]|何年何月"),
         (FigureKind::Money, r"多少钱|几块钱|多少块|多少元|多少万元|(?:收费|补贴|补|罚款|罚|赔偿|赔|交|缴|发)多少钱?|多少费用|利息多少|金额是多少"),
         (FigureKind::Share, r"几成|多少成|百分之几|百分之多少|多少%|比例(?:是|为|有)?多少|多大比例|占比|利率|税率|费率"),
         (FigureKind::Years, r"几年|多少年"),
@@ -223,6 +226,7 @@ pub fn has_figure_of(text: &str, kind: FigureKind) -> bool {
         let unit = c.get(1).map_or("%", |m| m.as_str());
         match kind {
             // A fine or a compensation is often a multiple of an amount ("一倍以上五倍以下").
+            FigureKind::Date => matches!(unit, "年" | "月" | "日"),
             FigureKind::Money => matches!(unit, "万元" | "亿元" | "元" | "块" | "倍"),
             FigureKind::Share => matches!(unit, "%" | "‰" | "成"),
             FigureKind::Years => matches!(unit, "年" | "周年"),
@@ -280,6 +284,8 @@ mod tests {
         assert_eq!(asked_figure("清河市公积金贷款的利率现在是多少？"), Some(FigureKind::Share));
         assert_eq!(asked_figure("试用期最长几个月"), Some(FigureKind::Months));
         assert_eq!(asked_figure("失业金一个月最多能发到多少"), None);
+        assert_eq!(asked_figure("这份意见是哪天印发的？"), Some(FigureKind::Date));
+        assert!(has_figure_of(&norm("2024年1月15日起施行"), FigureKind::Date));
         assert_eq!(asked_figure("高龄津贴每月发多少钱"), Some(FigureKind::Money));
         assert!(has_figure_of(&norm("补贴标准原则上不超过其实际缴费的2/3，每人每月300元"), FigureKind::Money));
         assert!(!has_figure_of(&norm("领取失业保险金的期限最长为12个月"), FigureKind::Money));

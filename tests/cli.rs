@@ -291,3 +291,26 @@ fn malformed_environment_values_are_named() {
         assert!(err.contains(var) && err.contains("expected"), "{var}={value}: {err}");
     }
 }
+
+/// Tuning runs' own arguments: a knob that does not exist, one without a value and a half
+/// that is neither are refused with what is expected, before anything is indexed.
+#[test]
+fn malformed_tuning_arguments_are_named() {
+    let data = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (vec!["--knob", "nope=1"], "nope: expected expansion_weight, scope_boost, focus_weight, character_weight or bigram_weight"),
+        (vec!["--knob", "scope_boost"], "--knob scope_boost: expected NAME=VALUE"),
+        (vec!["--knob", "scope_boost=much"], "scope_boost=much: expected a number"),
+        (vec!["--half", "middle"], "expected tune or test"),
+        (vec!["--without", "magic"], "--without magic: expected lexicon, cleanup, scope or characters"),
+    ] {
+        let out = support::policyqa(data.path()).args(["eval", "--dataset", "eval/datasets/seed_dev.jsonl", "--retrieval-only"]).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} was accepted");
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    // Two files joined with + are one set; a missing one is named.
+    let out = support::policyqa(data.path()).args(["eval", "--retrieval-only", "--dataset", "eval/datasets/seed_dev.jsonl+eval/datasets/no_such.jsonl"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no_such.jsonl: cannot read"), "{}", stderr(&out));
+}

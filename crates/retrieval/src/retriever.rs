@@ -408,11 +408,8 @@ impl Retriever {
     /// `expansion_weight`.
     fn character_texts(&self, content: &str, question: &str, expansions: &[(String, String)]) -> Vec<(String, f32)> {
         let mut texts = vec![(content.to_string(), 1.0)];
-        if self.config.focus_weight != 1.0 && question.chars().count() >= LONG_QUESTION {
-            let sentences: Vec<&str> = question.split(['。', '？', '?', '！', '!', '；', ';']).map(str::trim).filter(|s| s.chars().count() >= 2).collect();
-            if let Some(last) = sentences.last().filter(|_| sentences.len() > 1) {
-                texts.push((analyse(last, &self.catalog).content, self.config.focus_weight));
-            }
+        if let Some(last) = self.asking_sentence(question) {
+            texts.push((analyse(last, &self.catalog).content, self.config.focus_weight));
         }
         texts.extend(expansions.iter().map(|(_, official)| (official.clone(), self.config.expansion_weight)));
         texts
@@ -420,11 +417,7 @@ impl Retriever {
 
     /// In a long question the asking sentence's words weigh `focus_weight` times the rest.
     fn focused(&self, mut terms: Vec<(String, f32)>, question: &str) -> Vec<(String, f32)> {
-        if self.config.focus_weight == 1.0 || question.chars().count() < LONG_QUESTION {
-            return terms;
-        }
-        let sentences: Vec<&str> = question.split(['。', '？', '?', '！', '!', '；', ';']).map(str::trim).filter(|s| s.chars().count() >= 2).collect();
-        let Some(last) = sentences.last().filter(|_| sentences.len() > 1) else { return terms };
+        let Some(last) = self.asking_sentence(question) else { return terms };
         let asked = self.bm25.segmenter().tokens(last);
         for (t, w) in &mut terms {
             if asked.contains(t) {
@@ -432,6 +425,16 @@ impl Retriever {
             }
         }
         terms
+    }
+
+    /// The last sentence of a long question of several sentences (the one that asks), when
+    /// it is to weigh more.
+    fn asking_sentence<'q>(&self, question: &'q str) -> Option<&'q str> {
+        if self.config.focus_weight == 1.0 || question.chars().count() < LONG_QUESTION {
+            return None;
+        }
+        let sentences: Vec<&str> = question.split(['。', '？', '?', '！', '!', '；', ';']).map(str::trim).filter(|s| s.chars().count() >= 2).collect();
+        sentences.last().copied().filter(|_| sentences.len() > 1)
     }
 
     /// Superseded historical versions, unless the question names them.

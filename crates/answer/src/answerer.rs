@@ -193,7 +193,7 @@ impl Answerer {
         let content_weight: f32 = terms.iter().map(|t| t.weight).sum();
         let intent = Intent::of(query, looked_up > 0, content_weight);
         let mut evidence = if looked_up > 0 { 1.0 } else { strength(&terms, &passages) };
-        if intent.figure && looked_up == 0 && !figure_supported(&terms, &passages, text::asked_figure(query)) {
+        if intent.figure && looked_up == 0 && !figure_supported(&terms, &passages, intent.figure_kind) {
             // Asked for a figure, and no clause puts one next to what was asked about.
             evidence = evidence.min(self.config.min_evidence * 0.5);
             warnings.push("the question asks for a figure and no retrieved clause gives one for it".into());

@@ -10,7 +10,7 @@ use policyqa_core::{Passage, PassageKind};
 use policyqa_retrieval::WeightedTerm;
 use regex::Regex;
 
-use crate::text::{has_figure, sentences, strip_leading_label, term_coverage, NormText};
+use crate::text::{asked_figure, has_figure, has_figure_of, sentences, FigureKind, strip_leading_label, term_coverage, NormText};
 
 /// How many top clauses the answer may draw on.
 pub const CANDIDATE_CLAUSES: usize = 4;
@@ -35,6 +35,8 @@ static ASKS_FOR_FIGURE: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Intent {
     pub figure: bool,
+    /// The kind of figure asked for, when the question names it (几天, 多少钱).
+    pub figure_kind: Option<FigureKind>,
     /// The question names a clause and asks what it says (the clause's own summary first).
     pub clause_overview: bool,
     /// Several questions in one ("…多少？另外…多少？").
@@ -51,7 +53,8 @@ impl Intent {
             !part.trim_end().ends_with('吗')
                 && ASKS_FOR_FIGURE.find_iter(part).any(|m| !part[..m.start()].ends_with(['十', '百', '千', '好']))
         });
-        Intent { figure, clause_overview: names_clause && content_weight < 3.0, multi_part: MULTI_PART.is_match(question), definition: ASKS_FOR_DEFINITION.is_match(question) }
+        let figure_kind = if figure { asked_figure(question) } else { None };
+        Intent { figure, figure_kind, clause_overview: names_clause && content_weight < 3.0, multi_part: MULTI_PART.is_match(question), definition: ASKS_FOR_DEFINITION.is_match(question) }
     }
 }
 
@@ -92,7 +95,11 @@ fn score_sentences(terms: &[WeightedTerm], p: &Passage, intent: Intent) -> Vec<S
             }
             let covered: Vec<f32> = terms.iter().map(|t| t.weight * term_coverage(t, &s)).collect();
             let mut score = covered.iter().sum::<f32>() / total;
-            if intent.figure && has_figure(&s.text) {
+            let figure = match intent.figure_kind {
+                Some(kind) => has_figure_of(&s.text, kind),
+                None => has_figure(&s.text),
+            };
+            if intent.figure && figure {
                 score *= 1.5;
             }
             // A definition answers "what is X", not "is there a rule on X": the question's

@@ -46,7 +46,10 @@ fn chunk_table_is_readable() {
     let out = policyqa(&["chunk", "corpus/000_99d6042c77b000db.txt", "--quiet"]);
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout.clone()).unwrap();
-    let first = table.lines().next().unwrap();
+    let mut lines = table.lines();
+    // Each document's title and format head its passages.
+    assert_eq!(lines.next(), Some("== 《中共中央国务院关于深化产业工人队伍建设改革的意见》 [text]"));
+    let first = lines.next().unwrap();
     assert!(first.starts_with("《中共中央国务院关于深化产业工人队伍建设改革的意见》（六）\t"), "{first}");
     assert!(!stderr(&out).contains("warning:"), "--quiet prints no warnings");
 }

@@ -1,11 +1,11 @@
 //! Clause-level chunker for Chinese policy documents and laws.
 //!
-//! Bytes → [`decode`] → lines → units (web chrome, page marks and tables of contents
+//! Bytes → [`policyqa_extract`] (format by content: text decoded, a web page's or a Word
+//! file's text and metadata) → lines → units (web chrome, page marks and tables of contents
 //! dropped) → documents → layout [`repair`] → clause structure → passages. Every step after
 //! decoding is pure and total: whatever the text, [`ClauseChunker::chunk`] returns passages
 //! plus warnings and never panics (property-tested).
 
-pub mod decode;
 mod document;
 pub mod lines;
 pub mod numerals;
@@ -15,7 +15,7 @@ mod structure;
 
 use policyqa_core::{ChunkWarning, DocumentInfo, Passage, PassageKind, WarningKind};
 
-pub use decode::{decode, Decoded, DecodeError};
+pub use policyqa_extract::{decode, decode::Decoded, extract, DecodeError, ExtractError, Limits};
 
 /// Sizes, in characters.
 #[derive(Debug, Clone)]
@@ -63,22 +63,19 @@ impl ClauseChunker {
         ClauseChunker { config }
     }
 
-    /// Decodes and chunks a file. Fails only when the bytes are not text.
-    pub fn chunk_file(&self, source: &str, bytes: &[u8]) -> Result<ChunkOutput, DecodeError> {
-        let decoded = decode(bytes)?;
-        let mut out = self.chunk(source, &decoded.text);
-        if decoded.encoding != "UTF-8" {
-            out.warnings.insert(
-                0,
-                ChunkWarning {
-                    source: source.to_string(),
-                    kind: WarningKind::Decoded,
-                    line: 1,
-                    offset: 0,
-                    message: format!("decoded from {}", decoded.encoding),
-                },
-            );
+    /// Reads a file of any supported format (text, HTML, DOCX) and chunks its text. Fails
+    /// only when the bytes cannot be read as a document (binary, empty, damaged, a format
+    /// not supported), with a message that says why.
+    pub fn chunk_file(&self, source: &str, bytes: &[u8]) -> Result<ChunkOutput, ExtractError> {
+        let extracted = policyqa_extract::extract(bytes, &Limits::default())?;
+        let mut out = self.chunk(source, &extracted.text);
+        // What the document states about itself goes with its (first) document; a stated
+        // title wins over one the chunker guessed or took from the file name.
+        if let Some(first) = out.documents.first_mut() {
+            first.meta = extracted.meta.clone();
         }
+        let notes = extracted.notes.into_iter().map(|n| ChunkWarning { source: source.to_string(), kind: n.kind, line: 1, offset: 0, message: n.message });
+        out.warnings.splice(0..0, notes);
         Ok(out)
     }
 
@@ -148,6 +145,7 @@ impl ClauseChunker {
                 title: doc.title.clone(),
                 source: source.to_string(),
                 passages: out.passages.len() - before,
+                meta: Default::default(),
             });
         }
         out.documents.retain(|d| d.passages > 0);

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use policyqa_chunker::{ChunkOutput, ChunkerConfig, ClauseChunker, DecodeError};
+use policyqa_chunker::{ChunkOutput, ChunkerConfig, ClauseChunker, DecodeError, ExtractError};
 use policyqa_core::{PassageKind, WarningKind};
 
 fn repo() -> PathBuf {
@@ -114,10 +114,10 @@ fn render_texts(out: &ChunkOutput) -> Vec<(String, String)> {
 #[test]
 fn bad_files_get_a_clear_error() {
     let c = ClauseChunker::default();
-    assert_eq!(c.chunk_file("empty.txt", b"").unwrap_err(), DecodeError::Empty);
-    assert_eq!(c.chunk_file("blank.txt", b"\n \r\n\xe3\x80\x80\n").unwrap_err(), DecodeError::Blank);
+    assert_eq!(c.chunk_file("empty.txt", b"").unwrap_err(), ExtractError::Decode(DecodeError::Empty));
+    assert_eq!(c.chunk_file("blank.txt", b"\n \r\n\xe3\x80\x80\n").unwrap_err(), ExtractError::Decode(DecodeError::Blank));
     let png = std::fs::read(repo().join("eval/corpus/bad/binary.txt")).unwrap();
-    assert!(matches!(c.chunk_file("binary.txt", &png).unwrap_err(), DecodeError::Binary(_)));
+    assert!(matches!(c.chunk_file("binary.txt", &png).unwrap_err(), ExtractError::Decode(DecodeError::Binary(_))));
     assert_eq!(c.chunk_file("e.txt", b"").unwrap_err().to_string(), "the file is empty");
 }
 

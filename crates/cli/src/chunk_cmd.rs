@@ -9,7 +9,8 @@ use policyqa_chunker::{ChunkerConfig, ClauseChunker};
 
 #[derive(clap::Args)]
 pub struct ChunkArgs {
-    /// Files or folders (folders are read recursively for .txt and .md files).
+    /// Files or folders (folders are read recursively for .txt, .md, .html/.htm and .docx files;
+    /// the format is read from the content).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// One JSON object per passage per line, instead of a table.
@@ -67,7 +68,17 @@ pub fn run(args: ChunkArgs) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: {}:{}: {}", w.source, w.line, w.message);
             }
         }
+        let mut shown_doc = None;
         for p in &result.passages {
+            if !args.json && shown_doc != Some(&p.doc_id) {
+                // Each document's title and what it states about itself, above its passages.
+                shown_doc = Some(&p.doc_id);
+                if let Some(d) = result.documents.iter().find(|d| d.id == p.doc_id) {
+                    let fields: String = d.meta.fields().iter().map(|(k, v)| format!("\t{k}：{v}")).collect();
+                    let format = if d.meta.format.is_empty() { String::new() } else { format!(" [{}]", d.meta.format) };
+                    writeln!(out, "== 《{}》{format}{fields}", d.title)?;
+                }
+            }
             if args.json {
                 serde_json::to_writer(&mut out, p)?;
                 writeln!(out)?;

@@ -63,7 +63,8 @@ pub(crate) fn bar() -> Bar {
 
 #[derive(clap::Args)]
 pub struct IngestArgs {
-    /// Files or folders of .txt/.md.
+    /// Files or folders: text (.txt, .md), web pages (.html, .htm) and Word files (.docx),
+    /// the format read from the content.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Remove documents whose files are gone.
@@ -124,7 +125,9 @@ pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCod
         println!("{}", serde_json::to_string(&docs)?);
     } else {
         for d in &docs {
-            println!("{}\t{}\t{}\t{}", d.id, d.passages, d.title, d.source);
+            // What the document states about itself (文号, 发文机关, dates…) after the source.
+            let fields: String = d.meta.fields().iter().map(|(k, v)| format!("\t{k}：{v}")).collect();
+            println!("{}\t{}\t{}\t{}{fields}", d.id, d.passages, d.title, d.source);
         }
         eprintln!(
             "{} document(s), {} passage(s); the index holds {} passage(s)",

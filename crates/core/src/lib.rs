@@ -67,6 +67,9 @@ pub enum WarningKind {
     MovedParagraphs,
     /// The file was not UTF-8 and was decoded from another encoding.
     Decoded,
+    /// What reading a web page or a Word file did: where its main content was found, what
+    /// was left out (navigation, scripts, share bars), numbering rebuilt.
+    Extracted,
 }
 
 /// A repair or notice, with where it happened.
@@ -82,12 +85,72 @@ pub struct ChunkWarning {
 }
 
 /// A document found in a file, as listed by `policyqa docs`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentInfo {
     pub id: String,
     pub title: String,
     pub source: String,
     pub passages: usize,
+    /// What the document says about itself (文号, 发文机关, dates…), where it says it.
+    #[serde(default, skip_serializing_if = "DocumentMeta::is_empty")]
+    pub meta: DocumentMeta,
+}
+
+/// A document's metadata as the document itself states it: a web page's metadata table or
+/// meta tags, the 文号 line under a title, a Word file's properties. Values are as written
+/// (dates too: 2024年03月12日, 2024-03-12).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentMeta {
+    /// The format the file was read as: `text`, `html`, `docx`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub format: String,
+    /// 发文字号, e.g. 国办发〔2024〕10号.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_number: Option<String>,
+    /// 发文机关.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// 成文日期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
+    /// 发布日期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// 施行日期.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
+    /// 索引号.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_number: Option<String>,
+    /// 主题分类.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Where the document was published (a saved page's canonical link).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl DocumentMeta {
+    pub fn is_empty(&self) -> bool {
+        *self == DocumentMeta::default()
+    }
+
+    /// The stated fields as (Chinese name, value), in the order a 公文 gives them.
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("发文字号", &self.doc_number),
+            ("发文机关", &self.issuer),
+            ("成文日期", &self.written),
+            ("发布日期", &self.published),
+            ("施行日期", &self.effective),
+            ("索引号", &self.index_number),
+            ("主题分类", &self.subject),
+            ("来源网址", &self.url),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect()
+    }
 }
 
 // ------------------------------------------------------------------ retrieval and storage

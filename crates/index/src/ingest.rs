@@ -86,7 +86,13 @@ pub fn index_text(p: &Passage) -> String {
     s
 }
 
-/// Lists .txt/.md files under the given paths (folders recursively), sorted.
+/// What a folder walk picks up. The format is then read from the content, not from the
+/// name; PDF, .doc, WPS and OFD files are picked up so that each gets its own clear refusal
+/// instead of being passed over in silence.
+pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "xhtml", "shtml", "docx", "pdf", "doc", "wps", "ofd"];
+
+/// Lists the documents under the given paths (folders recursively; see
+/// [`DOCUMENT_EXTENSIONS`]), sorted.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         for entry in std::fs::read_dir(dir)? {
@@ -96,7 +102,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             } else if path
                 .extension()
                 .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("txt") || e.eq_ignore_ascii_case("md"))
+                .is_some_and(|e| DOCUMENT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
                 && path.file_name().and_then(|n| n.to_str()) != Some("README.md")
             {
                 out.push(path);

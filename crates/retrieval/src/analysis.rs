@@ -248,7 +248,7 @@ mod tests {
     use super::*;
 
     fn doc(id: &str, title: &str) -> DocumentInfo {
-        DocumentInfo { id: id.into(), title: title.into(), source: "s".into(), passages: 1 }
+        DocumentInfo { id: id.into(), title: title.into(), source: "s".into(), passages: 1, ..Default::default() }
     }
 
     fn catalog() -> Catalog {

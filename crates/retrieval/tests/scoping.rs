@@ -16,7 +16,7 @@ fn laws() -> Catalog {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let title = text.lines().find_map(|l| l.strip_prefix("# ")).unwrap().trim().to_string();
-        documents.push(DocumentInfo { id: title.clone(), title, source: path.display().to_string(), passages: 1 });
+        documents.push(DocumentInfo { id: title.clone(), title, source: path.display().to_string(), passages: 1, ..Default::default() });
     }
     Catalog::new(documents)
 }

@@ -57,7 +57,7 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
         ("document.txt".to_string(), text.into_bytes())
     };
     // Refuse what the chunker cannot read before anything is written.
-    if let Err(e) = policyqa_chunker::decode::decode(&bytes) {
+    if let Err(e) = policyqa_chunker::extract(&bytes, &policyqa_chunker::Limits::default()) {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", e.to_string()));
     }
     let _guard = state.writes.lock().await;

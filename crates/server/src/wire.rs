@@ -176,6 +176,14 @@ pub struct Document {
     pub title: String,
     pub source: String,
     pub passages: usize,
+    /// The format the file was read as: `text`, `html`, `docx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// What the document states about itself, where it does: `doc_number` (发文字号),
+    /// `issuer` (发文机关), `written` (成文日期), `published` (发布日期), `effective` (施行日期),
+    /// `index_number` (索引号), `subject` (主题分类), `url` (where it was published).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub metadata: std::collections::BTreeMap<String, String>,
 }
 
 /// `POST /v1/documents`: what the upload became.
@@ -353,7 +361,22 @@ impl From<DomainAnswer> for Answer {
 
 impl From<DocumentInfo> for Document {
     fn from(d: DocumentInfo) -> Self {
-        Document { id: d.id, title: d.title, source: d.source, passages: d.passages }
+        let m = &d.meta;
+        let metadata = [
+            ("doc_number", &m.doc_number),
+            ("issuer", &m.issuer),
+            ("written", &m.written),
+            ("published", &m.published),
+            ("effective", &m.effective),
+            ("index_number", &m.index_number),
+            ("subject", &m.subject),
+            ("url", &m.url),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+        .collect();
+        let format = (!m.format.is_empty()).then(|| m.format.clone());
+        Document { id: d.id, title: d.title, source: d.source, passages: d.passages, format, metadata }
     }
 }
 

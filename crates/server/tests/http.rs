@@ -163,6 +163,44 @@ async fn uploads_are_decoded_and_bad_files_refused() {
 }
 
 #[tokio::test]
+async fn web_pages_and_word_files_are_read_by_their_content() {
+    let s = start(1 << 20).await;
+    let fixture = |rel: &str| std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/corpus/formats").join(rel)).unwrap();
+    // A saved gov.cn page uploaded under a name that says nothing: its own title, its
+    // metadata, its clauses, no markup.
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(fixture("html/govcn.html")).file_name("gov"));
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let added: Value = r.json().await.unwrap();
+    assert_eq!(added["documents"][0]["title"], "国务院办公厅关于进一步推进老年助餐服务发展的通知", "{added}");
+    assert_eq!(added["documents"][0]["format"], "html");
+    assert_eq!(added["documents"][0]["metadata"]["doc_number"], "国办发〔2025〕8号");
+    let passages = added["passages"].as_array().unwrap();
+    assert!(passages.iter().any(|p| p["label"].as_str().unwrap().ends_with("第三部分")), "{added}");
+    assert!(passages.iter().all(|p| !p["text"].as_str().unwrap().contains('<')), "{added}");
+    let docs: Vec<Value> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
+    assert!(docs.iter().any(|d| d["metadata"]["issuer"] == "国务院办公厅"), "{docs:?}");
+    // A Word file with automatic numbering.
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(fixture("docx/npc.docx")).file_name("decision.docx"));
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let (_, a) = post(&s, "/v1/ask", json!({"question": "关于加强公共场所自动体外除颤器配置和使用的决定第九条"})).await;
+    assert!(a["citations"][0]["label"].as_str().unwrap().ends_with("第九条"), "{a}");
+    // A Word 97 file renamed .docx, and a zip bomb: refused with the reason, nothing kept.
+    for (rel, says) in [("bad/renamed.docx", "save it as DOCX"), ("bad/bomb.docx", "zip bomb")] {
+        let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(fixture(rel)).file_name("x.docx"));
+        let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap();
+        assert_error(status, &body, 422, "unreadable_document");
+        assert!(body["error"]["message"].as_str().unwrap().contains(says), "{body}");
+    }
+    let docs: Vec<Value> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(docs.len(), 6, "the four documents, the page and the Word file");
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn every_error_is_json_with_its_status() {
     let s = start(64 * 1024).await;
     // Malformed JSON.

@@ -1,0 +1,103 @@
+//! The same four documents as text, as publishers' web pages and as Word files
+//! (eval/corpus/formats, made by LibreOffice and written without this code in view): the same
+//! passages from every format, the metadata each states, no markup or page furniture in any
+//! passage, and a clear refusal for every bad file.
+
+use std::path::{Path, PathBuf};
+
+use policyqa_chunker::{ChunkOutput, ClauseChunker};
+use policyqa_core::Passage;
+
+fn formats() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/corpus/formats")
+}
+
+fn chunk(rel: &str) -> ChunkOutput {
+    let path = formats().join(rel);
+    ClauseChunker::default().chunk_file(rel, &std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect()
+}
+
+/// A passage as the reader sees it: its label and its text without white space (a table's
+/// cells are apart by a TAB in the text file and by a 全角空格 in the others).
+fn seen(p: &Passage) -> (String, String) {
+    (p.label.clone(), squash(&p.text))
+}
+
+const DOCUMENTS: [&str; 4] = ["govcn", "npc", "ministry", "city"];
+
+#[test]
+fn every_format_gives_the_passages_of_the_text_version() {
+    for name in DOCUMENTS {
+        let text = chunk(&format!("texts/{name}.txt"));
+        let want: Vec<_> = text.passages.iter().map(seen).collect();
+        assert!(want.len() >= 6, "{name}: {} passages", want.len());
+        for rel in [format!("html/{name}.html"), format!("docx/{name}.docx")] {
+            let out = chunk(&rel);
+            let got: Vec<_> = out.passages.iter().map(seen).collect();
+            assert_eq!(got, want, "{rel}");
+            let titles = |o: &ChunkOutput| o.documents.iter().map(|d| d.title.clone()).collect::<Vec<_>>();
+            assert_eq!(titles(&out), titles(&text), "{rel}");
+            for p in &out.passages {
+                // The invariant: a passage's text is made of the extracted text its spans cover.
+                assert!(!p.spans.is_empty() && p.start < p.end, "{rel}: {}", p.label);
+                for furniture in ["<", ">", "&nbsp;", "&gt;", "分享到", "打印", "关闭窗口", "网站标识码", "ICP", "当前位置", "— 1 —", "—1—", "function", "var "] {
+                    assert!(!p.text.contains(furniture), "{rel}: {furniture:?} in {}: {}", p.label, p.text);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn automatic_numbering_makes_the_articles() {
+    // 第一条…第十二条 of npc.docx are Word list numbering (chineseCountingThousand, "第%1条"),
+    // and in the variant WPS writes (chineseCounting); the （一）–（三） between them do not
+    // interrupt the count.
+    for rel in ["docx/npc.docx", "variants/npc_chinesecounting.docx"] {
+        let out = chunk(rel);
+        let articles: Vec<u32> = out.passages.iter().filter_map(|p| p.number.filter(|_| p.label.ends_with('条'))).collect();
+        assert_eq!(articles, (1..=12).collect::<Vec<_>>(), "{rel}");
+        assert!(out.passages.iter().any(|p| p.label.ends_with("第五条") && p.text.starts_with("第五条")), "{rel}");
+        assert!(out.warnings.iter().any(|w| w.message == "automatic numbering rebuilt for 12 paragraphs"), "{rel}: {:?}", out.warnings);
+        assert!(out.warnings.iter().any(|w| w.message.contains("header, footer")), "{rel}");
+    }
+}
+
+#[test]
+fn each_document_states_its_metadata() {
+    let meta = |rel: &str| chunk(rel).documents[0].meta.clone();
+    let gov = meta("html/govcn.html");
+    assert_eq!(gov.format, "html");
+    assert_eq!(gov.doc_number.as_deref(), Some("国办发〔2025〕8号"));
+    assert_eq!(gov.issuer.as_deref(), Some("国务院办公厅"));
+    assert!(gov.index_number.is_some() && gov.subject.is_some() && gov.written.is_some() && gov.published.is_some(), "{gov:?}");
+    assert!(gov.url.as_deref().is_some_and(|u| u.starts_with("https://www.gov.cn/")), "{gov:?}");
+    let npc = meta("html/npc.html");
+    assert!(npc.effective.is_some() && npc.published.is_some(), "{npc:?}");
+    let ministry = chunk("html/ministry.html");
+    assert!(ministry.warnings.iter().any(|w| w.message == "decoded from gb18030"), "{:?}", ministry.warnings);
+    assert_eq!(ministry.documents[0].meta.doc_number.as_deref(), Some("人社厅发〔2025〕15号"));
+    let city = meta("html/city.html");
+    assert_eq!(city.doc_number.as_deref(), Some("江政办发〔2025〕6号"));
+    assert_eq!(city.issuer.as_deref(), Some("江州市人民政府办公室"));
+    assert_eq!(meta("docx/govcn.docx").doc_number.as_deref(), Some("国办发〔2025〕8号"));
+    assert_eq!(meta("docx/govcn.docx").format, "docx");
+    assert_eq!(meta("texts/govcn.txt").doc_number.as_deref(), Some("国办发〔2025〕8号"));
+}
+
+#[test]
+fn bad_files_are_refused_with_the_reason() {
+    let refusal = |rel: &str| {
+        let bytes = std::fs::read(formats().join(rel)).unwrap();
+        ClauseChunker::default().chunk_file(rel, &bytes).map(|_| ()).unwrap_err().to_string()
+    };
+    assert!(refusal("bad/bomb.docx").contains("refused as a possible zip bomb"), "{}", refusal("bad/bomb.docx"));
+    assert!(refusal("bad/renamed.docx").contains("save it as DOCX"), "{}", refusal("bad/renamed.docx"));
+    assert!(refusal("bad/truncated.docx").starts_with("the DOCX file is damaged"), "{}", refusal("bad/truncated.docx"));
+    assert!(refusal("bad/notzip.docx").contains("binary"), "{}", refusal("bad/notzip.docx"));
+    assert!(refusal("pdf/npc.pdf").contains("PDF is not read yet"), "{}", refusal("pdf/npc.pdf"));
+}

@@ -1,0 +1,93 @@
+//! Metadata a 公文 states in its own text: the 文号 line under the title, "自…起施行", and the
+//! labelled fields of a publisher's metadata table (索引号：…　主题分类：…).
+
+use std::sync::LazyLock;
+
+use policyqa_core::DocumentMeta;
+use regex::Regex;
+
+/// 国办发〔2024〕10号, 人社部发[2023]15号, 京政发（2024）3号: an issuer's prefix, the year in
+/// brackets, the number.
+static DOC_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[\p{Han}A-Za-z]{1,16}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?\s*\d{1,5}\s*号$").expect("valid"));
+
+static EFFECTIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"自((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:起)?(?:施行|实施|生效)").expect("valid"));
+
+/// Whether a line is a 文号 line.
+pub fn is_doc_number(line: &str) -> bool {
+    DOC_NUMBER.is_match(line.trim())
+}
+
+/// What the first lines of a document's text state: its 文号 (a line of its own near the
+/// top) and when it takes effect.
+pub fn from_text(text: &str) -> DocumentMeta {
+    let doc_number = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(12)
+        .find(|l| is_doc_number(l))
+        .map(|l| l.split_whitespace().collect::<String>());
+    let effective = EFFECTIVE.captures(text).map(|c| c[1].split_whitespace().collect::<String>());
+    DocumentMeta { doc_number, effective, ..Default::default() }
+}
+
+/// A label of a publisher's metadata table (white space and the colon removed) → the field.
+pub fn set_labelled(meta: &mut DocumentMeta, title: &mut Option<String>, label: &str, value: &str) -> bool {
+    let label: String = label.chars().filter(|c| !c.is_whitespace() && !matches!(c, '：' | ':' | '\u{3000}' | '\u{a0}')).collect();
+    let value = value.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}').to_string();
+    if value.is_empty() {
+        return false;
+    }
+    let slot = match label.as_str() {
+        "索引号" => &mut meta.index_number,
+        "主题分类" | "主题词" | "分类" => &mut meta.subject,
+        "发文机关" | "发布机构" | "发文单位" | "制发机关" | "公布机关" => &mut meta.issuer,
+        "成文日期" | "成文时间" => &mut meta.written,
+        "发文字号" | "文号" | "发文号" => &mut meta.doc_number,
+        "发布日期" | "发布时间" | "公布日期" | "印发日期" => &mut meta.published,
+        "施行日期" | "生效日期" | "实施日期" => &mut meta.effective,
+        "标题" | "名称" => title,
+        _ => return false,
+    };
+    if slot.is_none() {
+        *slot = Some(value);
+    }
+    true
+}
+
+/// Whether a table cell is one of those labels.
+pub fn is_label(cell: &str) -> bool {
+    let mut m = DocumentMeta::default();
+    let mut t = None;
+    let bare = cell.trim().trim_end_matches(['：', ':']);
+    bare.chars().count() <= 8 && set_labelled(&mut m, &mut t, bare, "x")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_numbers_and_effective_dates_are_read_from_the_text() {
+        let m = from_text("国务院办公厅关于做好稳就业工作的通知\n国办发〔2024〕10号\n\n各省……\n本办法自2024年3月1日起施行。");
+        assert_eq!(m.doc_number.as_deref(), Some("国办发〔2024〕10号"));
+        assert_eq!(m.effective.as_deref(), Some("2024年3月1日"));
+        assert!(is_doc_number("人社部发[2023]15号"));
+        assert!(is_doc_number("京政发（2024）3号"));
+        assert!(!is_doc_number("按照国办发〔2024〕10号文件要求，做好工作"));
+    }
+
+    #[test]
+    fn labels_of_a_metadata_table() {
+        let (mut m, mut t) = (DocumentMeta::default(), None);
+        assert!(set_labelled(&mut m, &mut t, "索 引 号：", "000014349/2024-00051"));
+        assert!(set_labelled(&mut m, &mut t, "标　　题：", "关于……的通知"));
+        assert!(!set_labelled(&mut m, &mut t, "浏览次数", "12"));
+        assert_eq!(m.index_number.as_deref(), Some("000014349/2024-00051"));
+        assert_eq!(t.as_deref(), Some("关于……的通知"));
+        assert!(is_label("发文字号："));
+        assert!(!is_label("国办发〔2024〕10号"));
+    }
+}

@@ -44,6 +44,11 @@ pub struct Citation {
     /// Character offsets of the clause in its source file.
     pub start: usize,
     pub end: usize,
+    /// The pages of a PDF the clause is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_end: Option<u32>,
 }
 
 /// What the checker found wrong with one sentence.
@@ -334,6 +339,8 @@ impl<'a> CitationChecker<'a> {
             source: p.source.clone(),
             start: p.start,
             end: p.end,
+            page: p.page,
+            page_end: p.page_end,
         }
     }
 }

@@ -317,6 +317,8 @@ mod tests {
             start: 0,
             end: text.chars().count(),
             spans: vec![],
+            page: None,
+            page_end: None,
         }
     }
 

@@ -22,6 +22,8 @@ fn passage(label: &str, number: u32, text: &str) -> Passage {
         start: 0,
         end: text.chars().count(),
         spans: vec![],
+        page: None,
+        page_end: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Clause-level chunker for Chinese policy documents and laws.
 //!
-//! Bytes → [`policyqa_extract`] (format by content: text decoded, a web page's or a Word
-//! file's text and metadata) → lines → units (web chrome, page marks and tables of contents
+//! Bytes → [`policyqa_extract`] (format by content: text decoded, a web page's, a Word
+//! file's or a PDF's text and metadata) → lines → units (web chrome, page marks and tables of contents
 //! dropped) → documents → layout [`repair`] → clause structure → passages. Every step after
 //! decoding is pure and total: whatever the text, [`ClauseChunker::chunk`] returns passages
 //! plus warnings and never panics (property-tested).
@@ -69,6 +69,11 @@ impl ClauseChunker {
     pub fn chunk_file(&self, source: &str, bytes: &[u8]) -> Result<ChunkOutput, ExtractError> {
         let extracted = policyqa_extract::extract(bytes, &Limits::default())?;
         let mut out = self.chunk(source, &extracted.text);
+        // A PDF's passages know their pages.
+        for p in &mut out.passages {
+            p.page = extracted.page_of(p.start);
+            p.page_end = extracted.page_of(p.end.saturating_sub(1).max(p.start));
+        }
         // What the document states about itself goes with its (first) document; a stated
         // title wins over one the chunker guessed or took from the file name.
         if let Some(first) = out.documents.first_mut() {
@@ -137,6 +142,8 @@ impl ClauseChunker {
                         start: 0,
                         end: 0,
                         spans: Vec::new(),
+                        page: None,
+                        page_end: None,
                     });
                 }
             }

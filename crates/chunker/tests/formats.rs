@@ -1,4 +1,4 @@
-//! The same four documents as text, as publishers' web pages and as Word files
+//! The same four documents as text, as publishers' web pages, as Word files and as PDFs
 //! (eval/corpus/formats, made by LibreOffice and written without this code in view): the same
 //! passages from every format, the metadata each states, no markup or page furniture in any
 //! passage, and a clear refusal for every bad file.
@@ -35,7 +35,7 @@ fn every_format_gives_the_passages_of_the_text_version() {
         let text = chunk(&format!("texts/{name}.txt"));
         let want: Vec<_> = text.passages.iter().map(seen).collect();
         assert!(want.len() >= 6, "{name}: {} passages", want.len());
-        for rel in [format!("html/{name}.html"), format!("docx/{name}.docx")] {
+        for rel in [format!("html/{name}.html"), format!("docx/{name}.docx"), format!("pdf/{name}.pdf")] {
             let out = chunk(&rel);
             let got: Vec<_> = out.passages.iter().map(seen).collect();
             assert_eq!(got, want, "{rel}");
@@ -50,6 +50,28 @@ fn every_format_gives_the_passages_of_the_text_version() {
             }
         }
     }
+}
+
+#[test]
+fn pdf_passages_know_their_pages_and_lose_the_page_furniture() {
+    // npc.pdf: two pages, each with the running header 全国人民代表大会常务委员会 and a
+    // "— N —" footer; 第六条 runs from page 1 onto page 2.
+    let out = chunk("pdf/npc.pdf");
+    assert_eq!(out.documents[0].title, "全国人民代表大会常务委员会关于加强公共场所自动体外除颤器配置和使用的决定");
+    let article = |n: &str| out.passages.iter().find(|p| p.label.ends_with(n)).unwrap_or_else(|| panic!("{n}"));
+    assert_eq!((article("第一条").page, article("第一条").page_end), (Some(1), Some(1)));
+    assert_eq!((article("第六条").page, article("第六条").page_end), (Some(1), Some(2)));
+    assert_eq!((article("第十二条").page, article("第十二条").page_end), (Some(2), Some(2)));
+    // A line broken at the page edge is joined without a space.
+    assert!(article("第六条").text.contains("每月至少检查一次"), "{}", article("第六条").text);
+    for p in &out.passages {
+        assert!(!p.text.contains("全国人民代表大会常务委员会\n") && !p.text.contains("—"), "{}", p.text);
+    }
+    assert!(out.warnings.iter().any(|w| w.message.contains("running header, footer and page-number")), "{:?}", out.warnings);
+    // Text, web pages and Word files have no pages.
+    assert!(chunk("docx/npc.docx").passages.iter().all(|p| p.page.is_none()));
+    // A PDF whose owner forbids copying (no password to open) is read.
+    assert_eq!(chunk("variants/govcn_restricted.pdf").passages.len(), chunk("pdf/govcn.pdf").passages.len());
 }
 
 #[test]
@@ -99,5 +121,7 @@ fn bad_files_are_refused_with_the_reason() {
     assert!(refusal("bad/renamed.docx").contains("save it as DOCX"), "{}", refusal("bad/renamed.docx"));
     assert!(refusal("bad/truncated.docx").starts_with("the DOCX file is damaged"), "{}", refusal("bad/truncated.docx"));
     assert!(refusal("bad/notzip.docx").contains("binary"), "{}", refusal("bad/notzip.docx"));
-    assert!(refusal("pdf/npc.pdf").contains("PDF is not read yet"), "{}", refusal("pdf/npc.pdf"));
+    assert_eq!(refusal("bad/scanned.pdf"), "no text layer: a scanned PDF (pages are images); OCR it first");
+    assert!(refusal("bad/encrypted.pdf").contains("needs a password"), "{}", refusal("bad/encrypted.pdf"));
+    assert!(refusal("bad/truncated.pdf").starts_with("the PDF file is damaged"), "{}", refusal("bad/truncated.pdf"));
 }

@@ -9,7 +9,7 @@ use policyqa_chunker::{ChunkerConfig, ClauseChunker};
 
 #[derive(clap::Args)]
 pub struct ChunkArgs {
-    /// Files or folders (folders are read recursively for .txt, .md, .html/.htm and .docx files;
+    /// Files or folders (folders are read recursively for .txt, .md, .html/.htm, .docx and .pdf files;
     /// the format is read from the content).
     #[arg(required = true)]
     paths: Vec<PathBuf>,

@@ -63,7 +63,7 @@ pub(crate) fn bar() -> Bar {
 
 #[derive(clap::Args)]
 pub struct IngestArgs {
-    /// Files or folders: text (.txt, .md), web pages (.html, .htm) and Word files (.docx),
+    /// Files or folders: text (.txt, .md), web pages (.html, .htm), Word files (.docx) and PDFs,
     /// the format read from the content.
     #[arg(required = true)]
     paths: Vec<PathBuf>,

@@ -49,7 +49,7 @@ enum Command {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("POLICYQA_LOG").unwrap_or_else(|_| "warn,qdrant_edge=error".into()),
+            tracing_subscriber::EnvFilter::try_from_env("POLICYQA_LOG").unwrap_or_else(|_| "warn,qdrant_edge=error,pdf_oxide=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();

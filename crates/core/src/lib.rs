@@ -41,6 +41,11 @@ pub struct Passage {
     pub start: usize,
     pub end: usize,
     pub spans: Vec<[usize; 2]>,
+    /// The (1-based) page of a PDF the passage starts on, and the one it ends on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_end: Option<u32>,
 }
 
 /// Whether a string can be a passage id: the 16 lower-case hex digits the chunker makes

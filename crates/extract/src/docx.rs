@@ -113,7 +113,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     let title = property.filter(|t| lines.iter().take(5).any(|l| squash(l) == squash(t)));
     let text = lines.join("\n");
     let meta = DocumentMeta { format: "docx".into(), ..meta::from_text(&text) };
-    Ok(Extracted { format: Format::Docx, text, title, meta, notes })
+    Ok(Extracted { format: Format::Docx, text, title, meta, notes, page_starts: Vec::new() })
 }
 
 fn is(n: &Node, local: &str) -> bool {

@@ -127,7 +127,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let stated = meta::from_text(&text);
     meta.doc_number = meta.doc_number.or(stated.doc_number);
     meta.effective = meta.effective.or(stated.effective);
-    Ok(Extracted { format: Format::Html, text, title, meta, notes })
+    Ok(Extracted { format: Format::Html, text, title, meta, notes, page_starts: Vec::new() })
 }
 
 /// The page's text and the encoding it was read as: a BOM, else the declared charset (a

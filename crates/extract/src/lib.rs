@@ -10,6 +10,7 @@ pub mod decode;
 mod docx;
 mod html;
 mod meta;
+mod pdf;
 
 use policyqa_core::{DocumentMeta, WarningKind};
 
@@ -99,6 +100,19 @@ pub struct Extracted {
     pub title: Option<String>,
     pub meta: DocumentMeta,
     pub notes: Vec<Note>,
+    /// For a PDF: the character offset in `text` where each page starts (page 1 first);
+    /// empty for the other formats.
+    pub page_starts: Vec<usize>,
+}
+
+impl Extracted {
+    /// The 1-based page of a PDF that a character offset of `text` is on.
+    pub fn page_of(&self, offset: usize) -> Option<u32> {
+        if self.page_starts.is_empty() {
+            return None;
+        }
+        Some(self.page_starts.partition_point(|&s| s <= offset).max(1) as u32)
+    }
 }
 
 /// Finds the format of `bytes` from their content.
@@ -128,9 +142,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
         Format::Text => text(bytes),
         Format::Html => html::extract(bytes),
         Format::Docx => docx::extract(bytes, limits),
-        Format::Pdf => Err(ExtractError::Unsupported(
-            "PDF is not read yet: convert it to text (pdftotext -layout) or DOCX first".into(),
-        )),
+        Format::Pdf => pdf::extract(bytes),
         Format::Ofd => Err(ExtractError::Unsupported("OFD is not read yet: export it as DOCX or text first".into())),
         Format::LegacyOffice => Err(ExtractError::Unsupported(
             "a Word 97–2003 (.doc), WPS or other compound-file document: save it as DOCX first".into(),
@@ -150,7 +162,7 @@ fn text(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         notes.push(Note::new(WarningKind::Decoded, format!("decoded from {}", decoded.encoding)));
     }
     let meta = DocumentMeta { format: "text".into(), ..meta::from_text(&decoded.text) };
-    Ok(Extracted { format: Format::Text, text: decoded.text, title: None, meta, notes })
+    Ok(Extracted { format: Format::Text, text: decoded.text, title: None, meta, notes, page_starts: Vec::new() })
 }
 
 #[cfg(test)]
@@ -171,7 +183,7 @@ mod tests {
     #[test]
     fn refusals_name_the_format_and_what_to_do() {
         let l = Limits::default();
-        assert!(extract(b"%PDF-1.4 ...", &l).unwrap_err().to_string().contains("PDF"));
+        assert!(extract(b"%PDF-1.4 ...", &l).unwrap_err().to_string().starts_with("the PDF file is damaged"));
         let doc = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
         assert!(extract(&doc, &l).unwrap_err().to_string().contains("save it as DOCX"));
         assert_eq!(extract(b"", &l).unwrap_err(), ExtractError::Decode(DecodeError::Empty));

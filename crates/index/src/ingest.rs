@@ -87,7 +87,7 @@ pub fn index_text(p: &Passage) -> String {
 }
 
 /// What a folder walk picks up. The format is then read from the content, not from the
-/// name; PDF, .doc, WPS and OFD files are picked up so that each gets its own clear refusal
+/// name; .doc, WPS and OFD files are picked up so that each gets its own clear refusal
 /// instead of being passed over in silence.
 pub const DOCUMENT_EXTENSIONS: &[&str] = &["txt", "md", "html", "htm", "xhtml", "shtml", "docx", "pdf", "doc", "wps", "ofd"];
 

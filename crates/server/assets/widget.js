@@ -260,14 +260,16 @@
     return h("div", { "class": "pq-src " + cls }, [h("div", { "class": "pq-src-h", text: name }), h("ul", null, items.map(function (c) {
       var doc = docOf(c);
       return h("li", null, [h("button", { type: "button", "class": "pq-src-i", click: function (e) { openDetail(c, e.currentTarget); } },
-        [(marked ? "[" + c.marker + "] " : "") + (c.label || c.id || ""), doc ? h("span", { "class": "pq-doc", text: " · " + doc }) : null])]);
+        [(marked ? "[" + c.marker + "] " : "") + (c.label || c.id || "") + pageOf(c), doc ? h("span", { "class": "pq-doc", text: " · " + doc }) : null])]);
     }))]);
   }
   function docOf(c) { return c.doc_title && String(c.label || "").indexOf(c.doc_title) < 0 ? c.doc_title : ""; }
+  // A clause of a PDF says which page(s) it is on: " 第3页", " 第3–4页".
+  function pageOf(c) { return c.page ? " 第" + c.page + (c.page_end && c.page_end !== c.page ? "–" + c.page_end : "") + "页" : ""; }
 
   function openDetail(c, from) {
     dFrom = from;
-    dLabel.textContent = c.label || c.id || "";
+    dLabel.textContent = (c.label || c.id || "") + pageOf(c);
     dDoc.textContent = docOf(c);
     dText.textContent = "";
     var t = String(c.text || c.quote || ""), q = c.quote, s = c.quote_start, e = c.quote_end, mid = "", pre, post;

@@ -44,6 +44,11 @@ pub struct Passage {
     /// Each source stretch the text came from: `[start, end]` character offsets.
     #[schema(value_type = Vec<Vec<usize>>)]
     pub spans: Vec<[usize; 2]>,
+    /// For a passage of a PDF: the (1-based) page it starts on and the one it ends on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_end: Option<u32>,
 }
 
 /// A passage in a ranking.
@@ -96,6 +101,11 @@ pub struct Citation {
     /// Character offsets of the clause in its source.
     pub start: usize,
     pub end: usize,
+    /// For a clause of a PDF: the (1-based) pages it is on, shown as 第3页.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_end: Option<u32>,
 }
 
 /// A sentence that failed a check, and why.
@@ -279,6 +289,8 @@ impl From<DomainPassage> for Passage {
             start: p.start,
             end: p.end,
             spans: p.spans,
+            page: p.page,
+            page_end: p.page_end,
         }
     }
 }
@@ -315,6 +327,8 @@ impl From<DomainCitation> for Citation {
             source: c.source,
             start: c.start,
             end: c.end,
+            page: c.page,
+            page_end: c.page_end,
         }
     }
 }

@@ -163,7 +163,7 @@ async fn uploads_are_decoded_and_bad_files_refused() {
 }
 
 #[tokio::test]
-async fn web_pages_and_word_files_are_read_by_their_content() {
+async fn web_pages_word_files_and_pdfs_are_read_by_their_content() {
     let s = start(1 << 20).await;
     let fixture = |rel: &str| std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/corpus/formats").join(rel)).unwrap();
     // A saved gov.cn page uploaded under a name that says nothing: its own title, its
@@ -186,8 +186,17 @@ async fn web_pages_and_word_files_are_read_by_their_content() {
     assert_eq!(r.status(), 201);
     let (_, a) = post(&s, "/v1/ask", json!({"question": "关于加强公共场所自动体外除颤器配置和使用的决定第九条"})).await;
     assert!(a["citations"][0]["label"].as_str().unwrap().ends_with("第九条"), "{a}");
-    // A Word 97 file renamed .docx, and a zip bomb: refused with the reason, nothing kept.
-    for (rel, says) in [("bad/renamed.docx", "save it as DOCX"), ("bad/bomb.docx", "zip bomb")] {
+    // A PDF: its passages and citations carry their pages.
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(fixture("pdf/ministry.pdf")).file_name("notice.pdf"));
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let added: Value = r.json().await.unwrap();
+    assert_eq!(added["documents"][0]["format"], "pdf", "{added}");
+    assert!(added["passages"].as_array().unwrap().iter().all(|p| p["page"].as_u64() >= Some(1)), "{added}");
+    let (_, a) = post(&s, "/v1/ask", json!({"question": "技能人才培训补贴，同一个人一年能申领几次？"})).await;
+    assert!(a["citations"].as_array().unwrap().iter().any(|c| c["page"] == 1), "{a}");
+    // A Word 97 file renamed .docx, a zip bomb and a scan: refused with the reason, nothing kept.
+    for (rel, says) in [("bad/renamed.docx", "save it as DOCX"), ("bad/bomb.docx", "zip bomb"), ("bad/scanned.pdf", "no text layer")] {
         let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(fixture(rel)).file_name("x.docx"));
         let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
         let status = r.status().as_u16();
@@ -196,7 +205,7 @@ async fn web_pages_and_word_files_are_read_by_their_content() {
         assert!(body["error"]["message"].as_str().unwrap().contains(says), "{body}");
     }
     let docs: Vec<Value> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(docs.len(), 6, "the four documents, the page and the Word file");
+    assert_eq!(docs.len(), 7, "the four documents, the page, the Word file and the PDF");
     s.stop().await;
 }
 

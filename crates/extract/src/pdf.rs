@@ -1,0 +1,250 @@
+//! PDF files with a text layer (exported from Word or WPS, printed by a browser): the
+//! characters of each page read by `pdf_oxide` with their positions, laid into lines by
+//! baseline, running headers, footers and page numbers ("— 3 —", "第3页") removed, and the
+//! lines of a paragraph joined again — across page breaks too — where a line runs to the
+//! right margin and the next one neither is indented nor starts a numbered item (a line
+//! break in Chinese is no space). Chosen over `pdf-extract` (lopdf), which on the same
+//! LibreOffice exports put a space between every digit and Chinese character ("2025 年 3 月")
+//! and an empty line after every line. The text's page starts are kept, so a passage knows its
+//! pages. A PDF without a text layer (a scan) is refused with that reason; an encrypted one
+//! that needs a password, or a damaged one, too.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use policyqa_core::{DocumentMeta, WarningKind};
+use regex::Regex;
+
+use crate::meta;
+use crate::{Extracted, ExtractError, Format, Note};
+
+const FORMAT: &str = "PDF";
+
+/// A line of a page: its text and where it sits.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    left: f32,
+    right: f32,
+    size: f32,
+}
+
+static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[—–\-－~～]*\s*\d{1,4}\s*[—–\-－~～]*|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4}|[Pp]age\s*\d+(?:\s*of\s*\d+)?)$").expect("valid")
+});
+
+/// A numbered item starts a paragraph of its own: 第一条, 一、, （一）, 1., （1）.
+static ITEM_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:第[一二三四五六七八九十百千零〇两\d]+[条章节编款]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]\D)").expect("valid")
+});
+
+fn damaged(reason: String) -> ExtractError {
+    ExtractError::Damaged { format: FORMAT, reason }
+}
+
+pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let doc = pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| damaged(format!("cannot open it ({e})")))?;
+    if doc.is_encrypted() && !doc.authenticate(b"").unwrap_or(false) {
+        return Err(ExtractError::Unsupported("the PDF is encrypted and needs a password to open: remove the protection first".into()));
+    }
+    let pages = doc.page_count().map_err(|e| damaged(format!("cannot read its pages ({e})")))?;
+    let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
+    let mut unreadable = 0;
+    for i in 0..pages {
+        match doc.extract_chars(i) {
+            Ok(chars) => page_lines.push(lines_of(&chars)),
+            Err(_) => {
+                unreadable += 1;
+                page_lines.push(Vec::new());
+            }
+        }
+    }
+    if pages > 0 && unreadable == pages {
+        return Err(damaged("none of its pages can be read".into()));
+    }
+    if !page_lines.iter().flatten().any(|l| l.text.chars().any(char::is_alphanumeric)) {
+        return Err(ExtractError::Unsupported("no text layer: a scanned PDF (pages are images); OCR it first".into()));
+    }
+    let mut notes = Vec::new();
+    let removed = remove_furniture(&mut page_lines);
+    if removed > 0 {
+        notes.push(Note::new(WarningKind::Extracted, format!("removed {removed} running header, footer and page-number line(s)")));
+    }
+    if unreadable > 0 {
+        notes.push(Note::new(WarningKind::Extracted, format!("{unreadable} of {pages} page(s) could not be read")));
+    }
+    let (text, page_starts, joined) = paragraphs(&page_lines);
+    if joined > 0 {
+        notes.push(Note::new(WarningKind::Extracted, format!("joined {joined} line(s) broken at the page edge or across pages")));
+    }
+    let meta = DocumentMeta { format: "pdf".into(), ..meta::from_text(&text) };
+    Ok(Extracted { format: Format::Pdf, text, title: None, meta, notes, page_starts })
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')
+}
+
+/// A page's characters as lines: grouped by baseline (top of the page first), left to
+/// right, a space kept only between two Latin letters or digits that stand apart.
+fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
+    let mut chars: Vec<&pdf_oxide::layout::TextChar> = chars.iter().filter(|c| !c.char.is_control() && c.font_size > 0.0).collect();
+    chars.sort_by(|a, b| b.origin_y.total_cmp(&a.origin_y).then(a.origin_x.total_cmp(&b.origin_x)));
+    let mut groups: Vec<Vec<&pdf_oxide::layout::TextChar>> = Vec::new();
+    for c in chars {
+        match groups.last_mut() {
+            Some(g) if (g[0].origin_y - c.origin_y).abs() <= 0.4 * g[0].font_size.max(c.font_size) => g.push(c),
+            _ => groups.push(vec![c]),
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|mut g| {
+            g.sort_by(|a, b| a.origin_x.total_cmp(&b.origin_x));
+            let size = g.iter().map(|c| c.font_size).fold(0.0, f32::max);
+            let mut text = String::new();
+            let mut prev: Option<&pdf_oxide::layout::TextChar> = None;
+            let mut typed_space = false;
+            for c in &g {
+                if c.char.is_whitespace() {
+                    typed_space = prev.is_some();
+                    continue;
+                }
+                if let Some(p) = prev.filter(|_| typed_space) {
+                    // A space the author typed between two words stays one.
+                    text.push(if is_cjk(p.char) || is_cjk(c.char) { '\u{3000}' } else { ' ' });
+                } else if let Some(p) = prev {
+                    let gap = c.origin_x - (p.origin_x + p.advance_width.max(p.bbox.width));
+                    if gap > 0.8 * size {
+                        // A typed space of a character's width or more: "第一条　为了…".
+                        text.push(if is_cjk(p.char) || is_cjk(c.char) { '\u{3000}' } else { ' ' });
+                    } else if gap > 0.25 * size && !is_cjk(p.char) && !is_cjk(c.char) {
+                        text.push(' ');
+                    }
+                }
+                text.push(c.char);
+                prev = Some(c);
+                typed_space = false;
+            }
+            let left = g.iter().map(|c| c.origin_x).fold(f32::MAX, f32::min);
+            let right = g.iter().map(|c| c.origin_x + c.advance_width.max(c.bbox.width)).fold(f32::MIN, f32::max);
+            (!text.is_empty()).then(|| Line { text, left, right, size })
+        })
+        .collect()
+}
+
+/// Removes running headers and footers (the same line, digits aside, at the top or the
+/// bottom of at least two pages) and page numbers; returns how many lines went.
+fn remove_furniture(pages: &mut [Vec<Line>]) -> usize {
+    let key = |l: &Line| l.text.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).filter(|c| !c.is_whitespace()).collect::<String>();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for page in pages.iter() {
+        let n = page.len();
+        for l in page.iter().take(2).chain(page.iter().skip(n.saturating_sub(2))) {
+            *seen.entry(key(l)).or_default() += 1;
+        }
+    }
+    let several = pages.len() > 1;
+    let repeated = |l: &Line| several && seen.get(&key(l)).is_some_and(|n| *n >= 2);
+    let mut removed = 0;
+    for page in pages.iter_mut() {
+        let n = page.len();
+        let mut keep = Vec::with_capacity(n);
+        for (i, l) in page.drain(..).enumerate() {
+            let edge = i < 2 || i + 2 >= n;
+            let number = PAGE_NUMBER.is_match(l.text.trim());
+            if edge && (number || repeated(&l)) {
+                removed += 1;
+            } else {
+                keep.push(l);
+            }
+        }
+        *page = keep;
+    }
+    removed
+}
+
+/// The pages' lines as paragraphs, one per line of text, and where each page starts (a
+/// character offset in the text).
+fn paragraphs(pages: &[Vec<Line>]) -> (String, Vec<usize>, usize) {
+    // The body's right margin: the rightmost edge lines of the body size reach.
+    let body_size = {
+        let mut sizes: HashMap<i32, usize> = HashMap::new();
+        for l in pages.iter().flatten() {
+            *sizes.entry((l.size * 2.0).round() as i32).or_default() += l.text.chars().count();
+        }
+        sizes.into_iter().max_by_key(|(_, n)| *n).map_or(12.0, |(s, _)| s as f32 / 2.0)
+    };
+    let margin_right = pages.iter().flatten().filter(|l| (l.size - body_size).abs() < 0.5).map(|l| l.right).fold(f32::MIN, f32::max);
+    let margin_left = pages.iter().flatten().filter(|l| (l.size - body_size).abs() < 0.5).map(|l| l.left).fold(f32::MAX, f32::min);
+    let mut text = String::new();
+    let mut chars = 0usize;
+    let mut page_starts = Vec::with_capacity(pages.len());
+    let mut joined = 0;
+    let mut prev: Option<&Line> = None;
+    for page in pages {
+        page_starts.push(chars);
+        for l in page {
+            let join = prev.is_some_and(|p| continues(p, l, margin_left, margin_right));
+            if join {
+                joined += 1;
+                let (a, b) = (text.chars().last().unwrap_or(' '), l.text.chars().next().unwrap_or(' '));
+                if !is_cjk(a) && !is_cjk(b) {
+                    text.push(' ');
+                    chars += 1;
+                }
+            } else if !text.is_empty() {
+                text.push('\n');
+                chars += 1;
+            }
+            text.push_str(&l.text);
+            chars += l.text.chars().count();
+            prev = Some(l);
+        }
+    }
+    (text, page_starts, joined)
+}
+
+/// Whether `next` goes on the paragraph `line` is in: `line` runs to the right margin, both
+/// have the same size, and `next` is neither indented (relative to the margin, a new
+/// paragraph) nor a numbered item — unless both are centred (a long title wrapped).
+fn continues(line: &Line, next: &Line, margin_left: f32, margin_right: f32) -> bool {
+    let size = line.size.max(1.0);
+    if (line.size - next.size).abs() > 0.5 || ITEM_START.is_match(&next.text) {
+        return false;
+    }
+    let full = line.right >= margin_right - 1.5 * size;
+    let centred = |l: &Line| ((l.left - margin_left) - (margin_right - l.right)).abs() < 1.5 * size && l.left > margin_left + size;
+    let indented = next.left > line.left.min(margin_left + 0.5 * size) + 0.8 * size;
+    let ends = line.text.ends_with(['。', '！', '？', '：', ':']);
+    full && !ends && (!indented || centred(next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: &str, left: f32, right: f32) -> Line {
+        Line { text: text.into(), left, right, size: 16.0 }
+    }
+
+    #[test]
+    fn page_numbers_and_items() {
+        for n in ["— 3 —", "-3-", "3", "第 3 页", "第3页 共12页", "3/12"] {
+            assert!(PAGE_NUMBER.is_match(n), "{n}");
+        }
+        assert!(!PAGE_NUMBER.is_match("2025年3月"));
+        assert!(ITEM_START.is_match("第十二条 本决定自"));
+        assert!(ITEM_START.is_match("（三）日均客流量"));
+    }
+
+    #[test]
+    fn a_line_to_the_margin_goes_on_unless_the_next_is_indented_or_numbered() {
+        let full = line("第五条　自动体外除颤器应当安装在醒目、便于取用的位置，", 90.0, 505.0);
+        assert!(continues(&full, &line("确保从场所内任意地点出发。", 90.0, 300.0), 90.0, 505.0));
+        assert!(!continues(&full, &line("第六条　配置单位负责", 122.0, 505.0), 90.0, 505.0));
+        assert!(!continues(&full, &line("　　配置单位负责", 122.0, 505.0), 90.0, 505.0));
+        let short = line("送配置信息。", 90.0, 190.0);
+        assert!(!continues(&short, &line("第六条", 122.0, 505.0), 90.0, 505.0));
+    }
+}

@@ -75,6 +75,23 @@ fn pdf_passages_know_their_pages_and_lose_the_page_furniture() {
 }
 
 #[test]
+fn a_web_page_printed_to_pdf_by_chromium_loses_the_sites_chrome() {
+    // pdf_browser/*.pdf: the html/ pages printed by headless Chromium with its own header
+    // (date, title) and footer (address, 1/2) and the site's menu, breadcrumb, related links
+    // and footer inside the page.
+    for name in ["npc", "ministry", "city"] {
+        let want: Vec<_> = chunk(&format!("texts/{name}.txt")).passages.iter().map(seen).collect();
+        let out = chunk(&format!("pdf_browser/{name}.pdf"));
+        assert_eq!(out.passages.iter().map(seen).collect::<Vec<_>>(), want, "pdf_browser/{name}.pdf");
+        assert!(out.warnings.iter().any(|w| w.message.contains("printed web page")), "{name}: {:?}", out.warnings);
+    }
+    // govcn's page comes out of Chromium with Type 3 fonts whose character map pdf_oxide
+    // decodes wrongly (its issue #1381): the text is garbled, and the warning says so.
+    let out = chunk("pdf_browser/govcn.pdf");
+    assert!(out.warnings.iter().any(|w| w.message.contains("look garbled")), "{:?}", out.warnings);
+}
+
+#[test]
 fn automatic_numbering_makes_the_articles() {
     // 第一条…第十二条 of npc.docx are Word list numbering (chineseCountingThousand, "第%1条"),
     // and in the variant WPS writes (chineseCounting); the （一）–（三） between them do not

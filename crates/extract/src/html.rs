@@ -109,7 +109,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     // site's name.
     let title = title
         .or_else(|| heading(&page))
-        .or_else(|| select_first(&page, "title").map(|t| site_title(&t.text().collect::<String>())))
+        .or_else(|| select_first(&page, "title").map(|t| meta::site_title(&t.text().collect::<String>())))
         .map(|t| clean_inline(&t))
         .filter(|t| t.chars().any(is_cjk) || t.chars().count() >= 4);
     if let Some(t) = &title {
@@ -183,16 +183,6 @@ fn heading(page: &Html) -> Option<String> {
         }
     }
     None
-}
-
-/// "关于……的通知_国务院文件_中国政府网" → "关于……的通知".
-fn site_title(t: &str) -> String {
-    let first = t.split(['_', '|', '—', '–']).map(str::trim).find(|s| !s.is_empty()).unwrap_or(t);
-    // "…的通知-江州市人民政府门户网站": a hyphen before the site's name ("2024-2026年" stays).
-    match first.rsplit_once('-') {
-        Some((head, site)) if ["网", "网站", "门户", "政府", "部", "局", "厅", "委", "委员会", "办公室", "中心"].iter().any(|w| site.trim().ends_with(w)) => head.trim().to_string(),
-        _ => first.to_string(),
-    }
 }
 
 /// The content element: the first publisher selector that holds text, else the element
@@ -420,8 +410,5 @@ mod tests {
         assert_eq!(clean_inline("\u{3000}\u{3000}第一条\u{3000}为了规范\n   工作，制定 本办法。"), "第一条\u{3000}为了规范工作，制定本办法。");
         assert_eq!(clean_inline("第二条&nbsp;".replace("&nbsp;", "\u{a0}").as_str()), "第二条");
         assert_eq!(clean_inline("Qdrant  server 2024年"), "Qdrant server 2024年");
-        assert_eq!(site_title("国务院办公厅关于进一步做好稳就业工作的通知_国务院文件_中国政府网"), "国务院办公厅关于进一步做好稳就业工作的通知");
-        assert_eq!(site_title("关于印发实施办法的通知-江州市人民政府门户网站"), "关于印发实施办法的通知");
-        assert_eq!(site_title("2024-2026年行动计划"), "2024-2026年行动计划");
     }
 }

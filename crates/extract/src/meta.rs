@@ -14,6 +14,16 @@ static DOC_NUMBER: LazyLock<Regex> =
 static EFFECTIVE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"自((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)(?:起)?(?:施行|实施|生效)").expect("valid"));
 
+/// "关于……的通知_国务院文件_中国政府网" → "关于……的通知".
+pub fn site_title(t: &str) -> String {
+    let first = t.split(['_', '|', '—', '–']).map(str::trim).find(|s| !s.is_empty()).unwrap_or(t);
+    // "…的通知-江州市人民政府门户网站": a hyphen before the site's name ("2024-2026年" stays).
+    match first.rsplit_once('-') {
+        Some((head, site)) if ["网", "网站", "门户", "政府", "部", "局", "厅", "委", "委员会", "办公室", "中心"].iter().any(|w| site.trim().ends_with(w)) => head.trim().to_string(),
+        _ => first.to_string(),
+    }
+}
+
 /// Whether a line is a 文号 line.
 pub fn is_doc_number(line: &str) -> bool {
     DOC_NUMBER.is_match(line.trim())
@@ -77,6 +87,13 @@ mod tests {
         assert!(is_doc_number("人社部发[2023]15号"));
         assert!(is_doc_number("京政发（2024）3号"));
         assert!(!is_doc_number("按照国办发〔2024〕10号文件要求，做好工作"));
+    }
+
+    #[test]
+    fn a_page_title_without_the_sites_name() {
+        assert_eq!(site_title("国务院办公厅关于进一步做好稳就业工作的通知_国务院文件_中国政府网"), "国务院办公厅关于进一步做好稳就业工作的通知");
+        assert_eq!(site_title("关于印发实施办法的通知-江州市人民政府门户网站"), "关于印发实施办法的通知");
+        assert_eq!(site_title("2024-2026年行动计划"), "2024-2026年行动计划");
     }
 
     #[test]

@@ -73,12 +73,93 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     if unreadable > 0 {
         notes.push(Note::new(WarningKind::Extracted, format!("{unreadable} of {pages} page(s) could not be read")));
     }
+    // A web page printed to PDF ("Save as PDF"): its title (the PDF's Title, the page's
+    // <title> without the site's name) starts the document; the site's header and menu
+    // above it and the related links and site footer after the text are not the document.
+    let title = info_title(&doc).map(|t| meta::site_title(&t)).filter(|t| t.chars().count() >= 6);
+    if let Some(t) = &title {
+        let cut = trim_page_chrome(&mut page_lines, t);
+        if cut > 0 {
+            notes.push(Note::new(WarningKind::RemovedWebChrome, format!("removed {cut} line(s) of a printed web page's header, menu, related links and footer")));
+        }
+    }
     let (text, page_starts, joined) = paragraphs(&page_lines);
     if joined > 0 {
         notes.push(Note::new(WarningKind::Extracted, format!("joined {joined} line(s) broken at the page edge or across pages")));
     }
     let meta = DocumentMeta { format: "pdf".into(), ..meta::from_text(&text) };
-    Ok(Extracted { format: Format::Pdf, text, title: None, meta, notes, page_starts })
+    let garbled = garbled_chars(&text);
+    if garbled * 100 > text.chars().count().max(1) {
+        notes.push(Note::new(
+            WarningKind::Extracted,
+            format!("{garbled} character(s) of the text layer look garbled (a font whose character map the PDF reader decodes wrongly, such as a browser's Type 3 fonts): OCR the PDF, or index the web page it was printed from"),
+        ));
+    }
+    let title = title.filter(|t| squash(&text).contains(&squash(t)));
+    Ok(Extracted { format: Format::Pdf, text, title, meta, notes, page_starts })
+}
+
+/// The PDF's Title (its Info dictionary), when it has one.
+fn info_title(doc: &pdf_oxide::PdfDocument) -> Option<String> {
+    let info = doc.trailer().as_dict()?.get("Info")?.clone();
+    let info = doc.resolve_object(&info).ok()?;
+    match info.as_dict()?.get("Title")? {
+        pdf_oxide::object::Object::String(s) => Some(pdf_oxide::optional_content::decode_pdf_text_string(s).trim().to_string()).filter(|t| !t.is_empty()),
+        _ => None,
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect()
+}
+
+/// After the text of a printed page: its related links and the site's footer.
+static TAIL_CHROME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:【?(?:相关(?:新闻|链接|阅读|文章|文件|稿件|解读|政策|附件)|延伸阅读|推荐阅读|热点推荐|网站地图|网站标识码|主办单位|承办单位|版权所有|Copyright|©)|.*ICP备|.*公网安备)").expect("valid")
+});
+
+/// For a page printed from a browser: drops the lines above the title's first appearance
+/// (the site's header, search box, menu, breadcrumb) and, from the related links or the
+/// site's footer on, the lines after the text. Returns how many lines went.
+fn trim_page_chrome(pages: &mut [Vec<Line>], title: &str) -> usize {
+    let want = squash(title);
+    let lines: Vec<(usize, usize)> = pages.iter().enumerate().flat_map(|(p, ls)| (0..ls.len()).map(move |i| (p, i))).collect();
+    let text_of = |(p, i): (usize, usize)| squash(&pages[p][i].text);
+    // The title may wrap over two or three lines.
+    let start = (0..(lines.len() * 2 / 5 + 1).min(lines.len())).find(|&k| {
+        let mut joined = String::new();
+        for &at in lines.iter().skip(k).take(3) {
+            joined.push_str(&text_of(at));
+            if joined.starts_with(&want) {
+                return true;
+            }
+            if !want.starts_with(&joined) {
+                return false;
+            }
+        }
+        false
+    });
+    let Some(start) = start else { return 0 };
+    let end = (start + 1..lines.len()).find(|&k| k >= lines.len() * 3 / 5 && TAIL_CHROME.is_match(&text_of(lines[k]))).unwrap_or(lines.len());
+    let keep: std::collections::HashSet<(usize, usize)> = lines[start..end].iter().copied().collect();
+    let mut removed = 0;
+    for (p, page) in pages.iter_mut().enumerate() {
+        let before = page.len();
+        let mut i = 0;
+        page.retain(|_| {
+            let kept = keep.contains(&(p, i));
+            i += 1;
+            kept
+        });
+        removed += before - page.len();
+    }
+    removed
+}
+
+/// Characters that have no business in a Chinese 公文 and show a font map decoded wrongly:
+/// Latin letters with diacritics, Arabic, symbols from the private use area, C1 controls.
+fn garbled_chars(text: &str) -> usize {
+    text.chars().filter(|c| matches!(*c as u32, 0x80..=0x9F | 0xC0..=0x24F | 0x600..=0x6FF | 0xE000..=0xF8FF | 0xFFFD)).count()
 }
 
 fn is_cjk(c: char) -> bool {
@@ -88,7 +169,7 @@ fn is_cjk(c: char) -> bool {
 /// A page's characters as lines: grouped by baseline (top of the page first), left to
 /// right, a space kept only between two Latin letters or digits that stand apart.
 fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
-    let mut chars: Vec<&pdf_oxide::layout::TextChar> = chars.iter().filter(|c| !c.char.is_control() && c.font_size > 0.0).collect();
+    let mut chars: Vec<&pdf_oxide::layout::TextChar> = chars.iter().filter(|c| c.font_size > 0.0).collect();
     chars.sort_by(|a, b| b.origin_y.total_cmp(&a.origin_y).then(a.origin_x.total_cmp(&b.origin_x)));
     let mut groups: Vec<Vec<&pdf_oxide::layout::TextChar>> = Vec::new();
     for c in chars {
@@ -100,30 +181,34 @@ fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
     groups
         .into_iter()
         .filter_map(|mut g| {
+            // Stable: the characters one glyph maps to keep their order.
             g.sort_by(|a, b| a.origin_x.total_cmp(&b.origin_x));
             let size = g.iter().map(|c| c.font_size).fold(0.0, f32::max);
             let mut text = String::new();
-            let mut prev: Option<&pdf_oxide::layout::TextChar> = None;
+            let mut prev: Option<(char, &pdf_oxide::layout::TextChar)> = None;
             let mut typed_space = false;
-            for c in &g {
-                if c.char.is_whitespace() {
+            for (ch, c) in g.iter().map(|c| (c.char, *c)) {
+                if ch.is_whitespace() {
                     typed_space = prev.is_some();
                     continue;
                 }
-                if let Some(p) = prev.filter(|_| typed_space) {
+                if ch.is_control() {
+                    continue;
+                }
+                if let Some((pc, _)) = prev.filter(|_| typed_space) {
                     // A space the author typed between two words stays one.
-                    text.push(if is_cjk(p.char) || is_cjk(c.char) { '\u{3000}' } else { ' ' });
-                } else if let Some(p) = prev {
+                    text.push(if is_cjk(pc) || is_cjk(ch) { '\u{3000}' } else { ' ' });
+                } else if let Some((pc, p)) = prev {
                     let gap = c.origin_x - (p.origin_x + p.advance_width.max(p.bbox.width));
                     if gap > 0.8 * size {
                         // A typed space of a character's width or more: "第一条　为了…".
-                        text.push(if is_cjk(p.char) || is_cjk(c.char) { '\u{3000}' } else { ' ' });
-                    } else if gap > 0.25 * size && !is_cjk(p.char) && !is_cjk(c.char) {
+                        text.push(if is_cjk(pc) || is_cjk(ch) { '\u{3000}' } else { ' ' });
+                    } else if gap > 0.25 * size && !is_cjk(pc) && !is_cjk(ch) {
                         text.push(' ');
                     }
                 }
-                text.push(c.char);
-                prev = Some(c);
+                text.push(ch);
+                prev = Some((ch, c));
                 typed_space = false;
             }
             let left = g.iter().map(|c| c.origin_x).fold(f32::MAX, f32::min);
@@ -213,7 +298,9 @@ fn continues(line: &Line, next: &Line, margin_left: f32, margin_right: f32) -> b
     if (line.size - next.size).abs() > 0.5 || ITEM_START.is_match(&next.text) {
         return false;
     }
-    let full = line.right >= margin_right - 1.5 * size;
+    // Runs to the right margin from (about) the left one: a right-aligned sign-off or date
+    // reaches the margin too, but is no paragraph's first line.
+    let full = line.right >= margin_right - 1.5 * size && line.left <= margin_left + 2.5 * size;
     let centred = |l: &Line| ((l.left - margin_left) - (margin_right - l.right)).abs() < 1.5 * size && l.left > margin_left + size;
     let indented = next.left > line.left.min(margin_left + 0.5 * size) + 0.8 * size;
     let ends = line.text.ends_with(['。', '！', '？', '：', ':']);
@@ -226,6 +313,12 @@ mod tests {
 
     fn line(text: &str, left: f32, right: f32) -> Line {
         Line { text: text.into(), left, right, size: 16.0 }
+    }
+
+    #[test]
+    fn garbled_text_is_counted() {
+        assert_eq!(garbled_chars("中国政府网"), 0);
+        assert_eq!(garbled_chars("中国政府ç‰ æ°政部"), 2);
     }
 
     #[test]
@@ -246,5 +339,8 @@ mod tests {
         assert!(!continues(&full, &line("　　配置单位负责", 122.0, 505.0), 90.0, 505.0));
         let short = line("送配置信息。", 90.0, 190.0);
         assert!(!continues(&short, &line("第六条", 122.0, 505.0), 90.0, 505.0));
+        // A right-aligned date, then a centred title: two paragraphs.
+        let date = line("2025年1月20日", 400.0, 505.0);
+        assert!(!continues(&date, &line("江州市既有住宅加装电梯实施办法", 180.0, 420.0), 90.0, 505.0));
     }
 }

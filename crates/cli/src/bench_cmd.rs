@@ -41,6 +41,10 @@ pub struct BenchArgs {
     /// Where to write the figures.
     #[arg(long, default_value = "bench.json")]
     out: PathBuf,
+    /// The documents whose reading is timed per format (their html/, docx/, pdf/ and
+    /// pdf_browser/ folders), and whose `bench/` PDF is indexed whole; skipped when missing.
+    #[arg(long, default_value = "eval/corpus/formats")]
+    formats: PathBuf,
 }
 
 #[derive(Serialize)]
@@ -48,6 +52,33 @@ struct Bench {
     generated_at: String,
     machine: Machine,
     corpora: Vec<CorpusBench>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    extraction: Vec<ExtractionFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pdf_ingest: Option<PdfIngest>,
+}
+
+/// Reading one folder of documents of one format, in process, repeated for at least a
+/// second.
+#[derive(Serialize)]
+struct ExtractionFigures {
+    format: String,
+    files: usize,
+    bytes: u64,
+    pages: usize,
+    seconds_per_round: f64,
+    mb_per_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages_per_s: Option<f64>,
+}
+
+/// `policyqa ingest` of one long PDF into an empty index, as a child process.
+#[derive(Serialize)]
+struct PdfIngest {
+    file: String,
+    pages: usize,
+    seconds: f64,
+    peak_rss_mb: f64,
 }
 
 #[derive(Serialize)]
@@ -144,7 +175,9 @@ pub async fn bench(settings: &Settings, args: BenchArgs) -> anyhow::Result<ExitC
         eprintln!("== {name}: {dir}, questions {questions}");
         corpora.push(bench_corpus(settings, &exe, name, Path::new(dir), Path::new(questions), &args).await?);
     }
-    let bench = Bench { generated_at: jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(), machine: machine(), corpora };
+    let extraction = bench_extraction(&args.formats)?;
+    let pdf_ingest = bench_pdf_ingest(&exe, &args.formats)?;
+    let bench = Bench { generated_at: jiff::Timestamp::now().round(jiff::Unit::Second).map(|t| t.to_string()).unwrap_or_default(), machine: machine(), corpora, extraction, pdf_ingest };
     print_table(&bench);
     std::fs::write(&args.out, serde_json::to_string_pretty(&bench)?).with_context(|| format!("cannot write {}", args.out.display()))?;
     println!("figures: {}", args.out.display());
@@ -305,6 +338,61 @@ fn measure(mut cmd: Command, deadline: Option<Duration>) -> anyhow::Result<Measu
     })
 }
 
+/// Per format: the folder's files read again and again (extraction only, no chunking) for at
+/// least a second; MB/s of input, and pages/s for PDFs.
+fn bench_extraction(formats: &Path) -> anyhow::Result<Vec<ExtractionFigures>> {
+    let mut out = Vec::new();
+    for format in ["html", "docx", "pdf", "pdf_browser"] {
+        let dir = formats.join(format);
+        let Ok(files) = policyqa_index::ingest::collect_files(std::slice::from_ref(&dir)) else { continue };
+        let docs: Vec<Vec<u8>> = files.iter().filter_map(|f| std::fs::read(f).ok()).collect();
+        if docs.is_empty() {
+            continue;
+        }
+        let bytes: u64 = docs.iter().map(|d| d.len() as u64).sum();
+        let limits = policyqa_chunker::Limits::default();
+        let pages: usize = docs.iter().filter_map(|d| policyqa_chunker::extract(d, &limits).ok()).map(|x| x.page_starts.len()).sum();
+        let started = Instant::now();
+        let mut rounds = 0u32;
+        while rounds < 3 || started.elapsed() < Duration::from_secs(1) {
+            for d in &docs {
+                let _ = std::hint::black_box(policyqa_chunker::extract(d, &limits));
+            }
+            rounds += 1;
+        }
+        let per_round = started.elapsed().as_secs_f64() / rounds as f64;
+        let figures = ExtractionFigures {
+            format: format.to_string(),
+            files: docs.len(),
+            bytes,
+            pages,
+            seconds_per_round: per_round,
+            mb_per_s: bytes as f64 / 1e6 / per_round,
+            pages_per_s: (pages > 0).then(|| pages as f64 / per_round),
+        };
+        eprintln!("   extraction {format}: {} files, {:.2} MB/s{}", figures.files, figures.mb_per_s, figures.pages_per_s.map(|p| format!(", {p:.0} pages/s")).unwrap_or_default());
+        out.push(figures);
+    }
+    Ok(out)
+}
+
+/// `policyqa ingest` of the long PDF under `formats/bench/` into an empty index.
+fn bench_pdf_ingest(exe: &Path, formats: &Path) -> anyhow::Result<Option<PdfIngest>> {
+    let Ok(files) = policyqa_index::ingest::collect_files(&[formats.join("bench")]) else { return Ok(None) };
+    let Some(pdf) = files.into_iter().find(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))) else { return Ok(None) };
+    let bytes = std::fs::read(&pdf)?;
+    let pages = policyqa_chunker::extract(&bytes, &policyqa_chunker::Limits::default()).map(|x| x.page_starts.len()).unwrap_or(0);
+    let data = tempfile::tempdir()?;
+    let mut cmd = policyqa(exe, data.path());
+    cmd.arg("ingest").arg(&pdf);
+    let m = measure(cmd, Some(Duration::from_secs(120)))?;
+    if !m.success {
+        bail!("ingest of {} failed: {}", pdf.display(), m.stderr.trim());
+    }
+    eprintln!("   ingest of {} ({pages} pages): {:.2} s, peak RSS {:.0} MB", pdf.display(), m.seconds, m.peak_rss_mb);
+    Ok(Some(PdfIngest { file: pdf.display().to_string(), pages, seconds: m.seconds, peak_rss_mb: m.peak_rss_mb }))
+}
+
 /// A field of /proc/PID/status, in kB.
 fn proc_status_kb(pid: u32, field: &str) -> Option<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -422,6 +510,16 @@ fn machine() -> Machine {
 
 fn print_table(b: &Bench) {
     println!("\npolicyqa bench, {} ({} CPUs, {} GiB, {})", b.machine.cpu, b.machine.cpus, b.machine.memory_gib, b.machine.os);
+    if !b.extraction.is_empty() {
+        println!("\nreading documents (extraction only)");
+        for x in &b.extraction {
+            let pages = x.pages_per_s.map(|p| format!("  {p:>6.0} pages/s")).unwrap_or_default();
+            println!("  {:<12} {:>3} files {:>8.2} MB  {:>7.2} MB/s{pages}", x.format, x.files, x.bytes as f64 / 1e6, x.mb_per_s);
+        }
+    }
+    if let Some(p) = &b.pdf_ingest {
+        println!("  ingest of a {}-page PDF  {:.2} s  peak RSS {:.0} MB  ({})", p.pages, p.seconds, p.peak_rss_mb, p.file);
+    }
     for c in &b.corpora {
         println!("\n{} ({}: {} documents, {} passages)", c.name, c.corpus, c.ingest.documents, c.ingest.passages);
         println!("  ingest            {:>8.2} s  {:>8.0} passages/s  index {:.1} MB  peak RSS {:.0} MB", c.ingest.seconds, c.ingest.passages_per_s, c.ingest.index_bytes as f64 / 1e6, c.ingest.peak_rss_mb);

@@ -13,7 +13,7 @@ mod passages;
 mod repair;
 mod structure;
 
-use policyqa_core::{ChunkWarning, DocumentInfo, Passage, PassageKind, WarningKind};
+use policyqa_core::{ChunkWarning, DocumentInfo, DocumentMeta, Passage, PassageKind, WarningKind};
 
 pub use policyqa_extract::{decode, decode::Decoded, extract, DecodeError, ExtractError, Limits};
 
@@ -74,10 +74,11 @@ impl ClauseChunker {
             p.page = extracted.page_of(p.start);
             p.page_end = extracted.page_of(p.end.saturating_sub(1).max(p.start));
         }
-        // What the document states about itself goes with its (first) document; a stated
-        // title wins over one the chunker guessed or took from the file name.
-        if let Some(first) = out.documents.first_mut() {
-            first.meta = extracted.meta.clone();
+        // What the file states about itself (a page's metadata table, the 文号 under the
+        // first title) is its first document's: a notice with the measures it issues is one
+        // page. The format is every document's.
+        for (i, d) in out.documents.iter_mut().enumerate() {
+            d.meta = if i == 0 { extracted.meta.clone() } else { DocumentMeta { format: extracted.meta.format.clone(), ..Default::default() } };
         }
         let notes = extracted.notes.into_iter().map(|n| ChunkWarning { source: source.to_string(), kind: n.kind, line: 1, offset: 0, message: n.message });
         out.warnings.splice(0..0, notes);

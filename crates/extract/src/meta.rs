@@ -39,7 +39,12 @@ pub fn from_text(text: &str) -> DocumentMeta {
         .take(12)
         .find(|l| is_doc_number(l))
         .map(|l| l.split_whitespace().collect::<String>());
-    let effective = EFFECTIVE.captures(text).map(|c| c[1].split_whitespace().collect::<String>());
+    // One "自…起施行" only: a file of several documents (a newspaper page) may give each its own.
+    let mut dates = EFFECTIVE.captures_iter(text).map(|c| c[1].split_whitespace().collect::<String>());
+    let effective = match (dates.next(), dates.next()) {
+        (Some(d), None) => Some(d),
+        _ => None,
+    };
     DocumentMeta { doc_number, effective, ..Default::default() }
 }
 
@@ -87,6 +92,8 @@ mod tests {
         assert!(is_doc_number("人社部发[2023]15号"));
         assert!(is_doc_number("京政发（2024）3号"));
         assert!(!is_doc_number("按照国办发〔2024〕10号文件要求，做好工作"));
+        // Two documents, two dates: neither is the file's.
+        assert_eq!(from_text("本办法自2024年3月1日起施行。\n本规定自2025年1月1日起施行。").effective, None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use policyqa_core::{DocumentMeta, WarningKind};
 use roxmltree::{Document, Node};
 
 use crate::meta;
+use crate::text::squash;
 use crate::{Extracted, ExtractError, Format, Limits, Note};
 
 const FORMAT: &str = "DOCX";
@@ -109,7 +110,6 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     let property = core_xml.as_deref().and_then(|x| Document::parse(x).ok()).and_then(|d| {
         d.descendants().find(|n| is(n, "title")).and_then(|n| n.text()).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string)
     });
-    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let title = property.filter(|t| lines.iter().take(5).any(|l| squash(l) == squash(t)));
     let text = lines.join("\n");
     let meta = DocumentMeta { format: "docx".into(), ..meta::from_text(&text) };

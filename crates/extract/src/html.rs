@@ -11,6 +11,7 @@ use policyqa_core::{DocumentMeta, WarningKind};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use crate::meta;
+use crate::text::{is_han, is_wide, squash};
 use crate::{Extracted, ExtractError, Format, Note};
 
 /// Whether the bytes are a web page: they open with markup (after a BOM and white space),
@@ -121,7 +122,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         .or_else(|| heading(&page))
         .or_else(|| select_first(&page, "title").map(|t| meta::site_title(&t.text().collect::<String>())))
         .map(|t| clean_inline(&t))
-        .filter(|t| t.chars().any(is_cjk) || t.chars().count() >= 4);
+        .filter(|t| t.chars().any(is_han) || t.chars().count() >= 4);
     if let Some(t) = &title {
         let same = |l: &String| squash(l) == squash(t);
         // The content often repeats the title (an <h1> or a centred first paragraph).
@@ -186,7 +187,7 @@ fn heading(page: &Html) -> Option<String> {
         if let Some(sel) = selector(s) {
             for e in page.select(&sel) {
                 let t = clean_inline(&e.text().collect::<String>());
-                if t.chars().filter(|c| is_cjk(*c)).count() >= 4 {
+                if t.chars().filter(|c| is_han(*c)).count() >= 4 {
                     return Some(t);
                 }
             }
@@ -210,7 +211,7 @@ fn main_content(page: &Html) -> (ElementRef<'_>, Option<&'static str>) {
     let mut scores: std::collections::HashMap<ego_tree::NodeId, usize> = std::collections::HashMap::new();
     for node in page.root_element().descendants() {
         let n = match node.value() {
-            Node::Text(t) if node.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() != "p") => t.chars().filter(|c| is_cjk(*c)).count(),
+            Node::Text(t) if node.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() != "p") => t.chars().filter(|c| is_han(*c)).count(),
             Node::Element(e) if e.name() == "p" => ElementRef::wrap(node).map_or(0, |p| cjk_count(&p)),
             _ => 0,
         };
@@ -236,12 +237,9 @@ fn main_content(page: &Html) -> (ElementRef<'_>, Option<&'static str>) {
 }
 
 fn cjk_count(e: &ElementRef) -> usize {
-    e.text().flat_map(str::chars).filter(|c| is_cjk(*c)).count()
+    e.text().flat_map(str::chars).filter(|c| is_han(*c)).count()
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
-}
 
 fn is_chrome(e: &ElementRef) -> bool {
     let v = e.value();
@@ -319,14 +317,7 @@ fn clean_inline(s: &str) -> String {
     out
 }
 
-/// Chinese characters and full-width punctuation: no space is kept next to them.
-fn is_wide(c: char) -> bool {
-    is_cjk(c) || matches!(c, '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')
-}
 
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect()
-}
 
 fn walk(node: NodeRef<'_, Node>, out: &mut Lines, dropped: &mut Dropped) {
     match node.value() {

@@ -11,6 +11,7 @@ mod docx;
 mod html;
 mod meta;
 mod pdf;
+mod text;
 
 use policyqa_core::{DocumentMeta, WarningKind};
 
@@ -187,5 +188,29 @@ mod tests {
         let doc = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0];
         assert!(extract(&doc, &l).unwrap_err().to_string().contains("save it as DOCX"));
         assert_eq!(extract(b"", &l).unwrap_err(), ExtractError::Decode(DecodeError::Empty));
+    }
+
+    /// A zip archive (stored, uncompressed) holding the named parts.
+    fn zip_of(names: &[&str]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for n in names {
+            w.start_file(*n, opts).unwrap();
+            std::io::Write::write_all(&mut w, b"<x/>").unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn zips_that_are_no_word_file_are_refused_by_what_they_are() {
+        let l = Limits::default();
+        let ofd = zip_of(&["OFD.xml", "Doc_0/Document.xml"]);
+        assert_eq!(detect(&ofd), Format::Ofd);
+        assert_eq!(extract(&ofd, &l).unwrap_err().to_string(), "OFD is not read yet: export it as DOCX or text first");
+        let xlsx = zip_of(&["xl/workbook.xml"]);
+        assert_eq!(detect(&xlsx), Format::OtherZip);
+        assert_eq!(extract(&xlsx, &l).unwrap_err().to_string(), "a zip archive that is not a Word document (DOCX)");
+        let no_body = zip_of(&["word/document.xml"]);
+        assert_eq!(extract(&no_body, &l).unwrap_err().to_string(), "the DOCX file is damaged: word/document.xml has no body");
     }
 }

@@ -16,6 +16,7 @@ use policyqa_core::{DocumentMeta, WarningKind};
 use regex::Regex;
 
 use crate::meta;
+use crate::text::{is_wide, squash};
 use crate::{Extracted, ExtractError, Format, Note};
 
 const FORMAT: &str = "PDF";
@@ -109,9 +110,6 @@ fn info_title(doc: &pdf_oxide::PdfDocument) -> Option<String> {
     }
 }
 
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '\u{3000}').collect()
-}
 
 /// After the text of a printed page: its related links and the site's footer.
 static TAIL_CHROME: LazyLock<Regex> = LazyLock::new(|| {
@@ -162,9 +160,6 @@ fn garbled_chars(text: &str) -> usize {
     text.chars().filter(|c| matches!(*c as u32, 0x80..=0x9F | 0xC0..=0x24F | 0x600..=0x6FF | 0xE000..=0xF8FF | 0xFFFD)).count()
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{3000}'..='\u{303f}' | '\u{ff00}'..='\u{ffef}' | '“' | '”' | '‘' | '’' | '—' | '…' | '·')
-}
 
 /// A page's characters as lines: grouped by baseline (top of the page first), left to
 /// right, a space kept only between two Latin letters or digits that stand apart.
@@ -197,13 +192,13 @@ fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
                 }
                 if let Some((pc, _)) = prev.filter(|_| typed_space) {
                     // A space the author typed between two words stays one.
-                    text.push(if is_cjk(pc) || is_cjk(ch) { '\u{3000}' } else { ' ' });
+                    text.push(if is_wide(pc) || is_wide(ch) { '\u{3000}' } else { ' ' });
                 } else if let Some((pc, p)) = prev {
                     let gap = c.origin_x - (p.origin_x + p.advance_width.max(p.bbox.width));
                     if gap > 0.8 * size {
                         // A typed space of a character's width or more: "第一条　为了…".
-                        text.push(if is_cjk(pc) || is_cjk(ch) { '\u{3000}' } else { ' ' });
-                    } else if gap > 0.25 * size && !is_cjk(pc) && !is_cjk(ch) {
+                        text.push(if is_wide(pc) || is_wide(ch) { '\u{3000}' } else { ' ' });
+                    } else if gap > 0.25 * size && !is_wide(pc) && !is_wide(ch) {
                         text.push(' ');
                     }
                 }
@@ -274,7 +269,7 @@ fn paragraphs(pages: &[Vec<Line>]) -> (String, Vec<usize>, usize) {
             if join {
                 joined += 1;
                 let (a, b) = (text.chars().last().unwrap_or(' '), l.text.chars().next().unwrap_or(' '));
-                if !is_cjk(a) && !is_cjk(b) {
+                if !is_wide(a) && !is_wide(b) {
                     text.push(' ');
                     chars += 1;
                 }

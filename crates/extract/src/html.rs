@@ -80,7 +80,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
                 .map(|c| clean_inline(&c.text().collect::<String>()))
                 .filter(|c| !c.is_empty())
                 .collect();
-            read_labelled_row(&cells, &mut meta, &mut title);
+            meta::read_labelled_row(&cells, &mut meta, &mut title);
         }
     }
     // Lists of "label：value" (a city portal's <li><span>索引号：</span>…</li>).
@@ -107,7 +107,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     walk(*content, &mut lines, &mut dropped);
     lines.flush();
     // A metadata table inside the content area is not the document's text.
-    let mut text_lines: Vec<String> = lines.lines.into_iter().filter(|l| !is_metadata_row(l)).collect();
+    let mut text_lines: Vec<String> = lines.lines.into_iter().filter(|l| !meta::is_metadata_row(l)).collect();
     match found_by {
         Some(sel) => notes.push(Note::new(WarningKind::Extracted, format!("main content found by {sel}"))),
         None => notes.push(Note::new(WarningKind::Extracted, "main content found by paragraph density (no known publisher layout)")),
@@ -370,33 +370,6 @@ fn walk(node: NodeRef<'_, Node>, out: &mut Lines, dropped: &mut Dropped) {
         }
         _ => {}
     }
-}
-
-/// "索 引 号：　000014349/2024-00051　主题分类：　劳动" read as labelled fields; a cell may
-/// hold its label and value together ("发文字号：国办发〔2024〕10号").
-fn read_labelled_row(cells: &[String], meta: &mut DocumentMeta, title: &mut Option<String>) {
-    let mut i = 0;
-    while i < cells.len() {
-        let cell = cells[i].trim();
-        if meta::is_label(cell) {
-            if let Some(value) = cells.get(i + 1).filter(|v| !meta::is_label(v)) {
-                meta::set_labelled(meta, title, cell, value);
-                i += 2;
-                continue;
-            }
-        } else if let Some((label, value)) = cell.split_once(['：', ':'])
-            && label.chars().count() <= 8
-        {
-            meta::set_labelled(meta, title, label, value);
-        }
-        i += 1;
-    }
-}
-
-/// A line of the metadata table ("索引号：…　主题分类：…", "发布机构：…").
-fn is_metadata_row(line: &str) -> bool {
-    let cells: Vec<&str> = line.split('　').collect();
-    (cells.len() >= 2 && meta::is_label(cells[0])) || line.split_once(['：', ':']).is_some_and(|(label, _)| meta::is_label(label))
 }
 
 #[cfg(test)]

@@ -72,12 +72,69 @@ pub fn set_labelled(meta: &mut DocumentMeta, title: &mut Option<String>, label: 
     true
 }
 
+/// Every label `set_labelled` knows.
+const LABELS: &[&str] = &[
+    "索引号", "主题分类", "主题词", "分类", "发文机关", "发布机构", "发文单位", "制发机关", "公布机关", "成文日期", "成文时间", "发文字号", "文号", "发文号", "发布日期",
+    "发布时间", "公布日期", "印发日期", "施行日期", "生效日期", "实施日期", "标题", "名称",
+];
+
+/// A label and its colon anywhere in a line, the label's characters spaced apart or not
+/// ("标　　题：", "索 引 号:"): how a printed page's metadata table reads.
+static LABEL_IN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    let mut labels: Vec<String> = LABELS.iter().map(|l| l.chars().map(|c| regex::escape(&c.to_string())).collect::<Vec<_>>().join(r"[\s\u{3000}]*")).collect();
+    // The longest first: 发文字号 before 文号.
+    labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    Regex::new(&format!(r"({})[\s\u{{3000}}]*[：:]", labels.join("|"))).expect("valid")
+});
+
+/// Reads a line of label：value pairs ("发文机关：　国务院办公厅　成文日期：　2025年02月18日");
+/// whether the line starts with a label.
+pub fn read_labelled_line(line: &str, meta: &mut DocumentMeta, title: &mut Option<String>) -> bool {
+    let line = line.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let found: Vec<regex::Match> = LABEL_IN_LINE.find_iter(line).collect();
+    if found.first().is_none_or(|m| m.start() != 0) {
+        return false;
+    }
+    for (k, m) in found.iter().enumerate() {
+        let end = found.get(k + 1).map_or(line.len(), |n| n.start());
+        set_labelled(meta, title, m.as_str(), &line[m.end()..end]);
+    }
+    true
+}
+
 /// Whether a table cell is one of those labels.
 pub fn is_label(cell: &str) -> bool {
     let mut m = DocumentMeta::default();
     let mut t = None;
     let bare = cell.trim().trim_end_matches(['：', ':']);
     bare.chars().count() <= 8 && set_labelled(&mut m, &mut t, bare, "x")
+}
+
+/// "索 引 号：　000014349/2024-00051　主题分类：　劳动" read as labelled fields; a cell may
+/// hold its label and value together ("发文字号：国办发〔2024〕10号").
+pub fn read_labelled_row<S: AsRef<str>>(cells: &[S], meta: &mut DocumentMeta, title: &mut Option<String>) {
+    let mut i = 0;
+    while i < cells.len() {
+        let cell = cells[i].as_ref().trim();
+        if is_label(cell) {
+            if let Some(value) = cells.get(i + 1).map(AsRef::as_ref).filter(|v| !is_label(v)) {
+                set_labelled(meta, title, cell, value);
+                i += 2;
+                continue;
+            }
+        } else if let Some((label, value)) = cell.split_once(['：', ':'])
+            && label.chars().count() <= 8
+        {
+            set_labelled(meta, title, label, value);
+        }
+        i += 1;
+    }
+}
+
+/// A line of the metadata table ("索引号：…　主题分类：…", "发布机构：…").
+pub fn is_metadata_row(line: &str) -> bool {
+    let cells: Vec<&str> = line.split('　').collect();
+    (cells.len() >= 2 && is_label(cells[0])) || line.split_once(['：', ':']).is_some_and(|(label, _)| is_label(label))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! PDF files with a text layer (exported from Word or WPS, printed by a browser): the
-//! characters of each page read by `pdf_oxide` with their positions, laid into lines by
+//! characters of each page read by `pdf_oxide` with their positions (from its spans), laid into lines by
 //! baseline, running headers, footers and page numbers ("— 3 —", "第3页") removed, and the
 //! lines of a paragraph joined again — across page breaks too — where a line runs to the
 //! right margin and the next one neither is indented nor starts a numbered item (a line
@@ -52,8 +52,8 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
     let mut unreadable = 0;
     for i in 0..pages {
-        match doc.extract_chars(i) {
-            Ok(chars) => page_lines.push(lines_of(&chars)),
+        match page_lines_of(&doc, i) {
+            Ok(lines) => page_lines.push(lines),
             Err(_) => {
                 unreadable += 1;
                 page_lines.push(Vec::new());
@@ -78,8 +78,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     // <title> without the site's name) starts the document; the site's header and menu
     // above it and the related links and site footer after the text are not the document.
     let title = info_title(&doc).map(|t| meta::site_title(&t)).filter(|t| t.chars().count() >= 6);
+    let mut stated = DocumentMeta::default();
     if let Some(t) = &title {
-        let cut = trim_page_chrome(&mut page_lines, t);
+        // A page whose title stands only in its metadata table (gov.cn's 索引号 … 标题 …
+        // 发文字号 box above the text): the table's fields are the document's, and its title
+        // starts the text in the table's place.
+        let mut cut = cut_metadata_table(&mut page_lines, t, &mut stated);
+        cut += trim_page_chrome(&mut page_lines, t);
         if cut > 0 {
             notes.push(Note::new(WarningKind::RemovedWebChrome, format!("removed {cut} line(s) of a printed web page's header, menu, related links and footer")));
         }
@@ -88,7 +93,13 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     if joined > 0 {
         notes.push(Note::new(WarningKind::Extracted, format!("joined {joined} line(s) broken at the page edge or across pages")));
     }
-    let meta = DocumentMeta { format: "pdf".into(), ..meta::from_text(&text) };
+    let from_text = meta::from_text(&text);
+    let meta = DocumentMeta {
+        format: "pdf".into(),
+        doc_number: stated.doc_number.or(from_text.doc_number),
+        effective: stated.effective.or(from_text.effective),
+        ..stated
+    };
     let garbled = garbled_chars(&text);
     if garbled * 100 > text.chars().count().max(1) {
         notes.push(Note::new(
@@ -98,6 +109,20 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     }
     let title = title.filter(|t| squash(&text).contains(&squash(t)));
     Ok(Extracted { format: Format::Pdf, text, title, meta, notes, page_starts })
+}
+
+/// A page's lines. From its characters; when some of them look garbled, from its spans'
+/// characters instead: `extract_chars` runs a marked-content ActualText (which Chromium writes
+/// for each ideograph its Type 3 font maps to a radical, 人 drawn as ⼈) through the font as
+/// UTF-8 bytes, and 人民 comes out "ä”æ°"; the spans decode it as text. They cost twice
+/// the time, so only such pages pay it.
+fn page_lines_of(doc: &pdf_oxide::PdfDocument, page: usize) -> pdf_oxide::Result<Vec<Line>> {
+    let lines = lines_of(&doc.extract_chars(page)?);
+    if lines.iter().all(|l| garbled_chars(&l.text) == 0) {
+        return Ok(lines);
+    }
+    let chars: Vec<_> = doc.extract_spans(page)?.iter().flat_map(|s| s.to_chars()).collect();
+    Ok(lines_of(&chars))
 }
 
 /// The PDF's Title (its Info dictionary), when it has one.
@@ -154,6 +179,46 @@ fn trim_page_chrome(pages: &mut [Vec<Line>], title: &str) -> usize {
     removed
 }
 
+/// Finds, in the first two fifths of the lines, a metadata table whose 标题 is `title`,
+/// reads its fields into `meta`, and drops it and every line above it, the title put in
+/// its place. Returns how many lines went (none when there is no such table).
+fn cut_metadata_table(pages: &mut [Vec<Line>], title: &str, meta: &mut DocumentMeta) -> usize {
+    let want = squash(title);
+    let at: Vec<(usize, usize)> = pages.iter().enumerate().flat_map(|(p, ls)| (0..ls.len()).map(move |i| (p, i))).collect();
+    let labelled = |k: usize| {
+        let (p, i) = at[k];
+        let mut fields = (DocumentMeta::default(), None);
+        meta::read_labelled_line(&pages[p][i].text, &mut fields.0, &mut fields.1).then_some(fields.1)
+    };
+    let Some(k) = (0..(at.len() * 2 / 5 + 1).min(at.len())).find(|&k| labelled(k).flatten().is_some_and(|t| squash(&t) == want)) else {
+        return 0;
+    };
+    // The table's rows around it; a short line between two rows is a wrapped value.
+    let row = |k: usize| labelled(k).is_some();
+    let short = |k: usize| pages[at[k].0][at[k].1].text.chars().count() <= 24;
+    let mut first = k;
+    while first > 0 && (row(first - 1) || (first >= 2 && short(first - 1) && row(first - 2))) {
+        first -= 1;
+    }
+    let mut last = k;
+    while last + 1 < at.len() && (row(last + 1) || (last + 2 < at.len() && short(last + 1) && row(last + 2))) {
+        last += 1;
+    }
+    let mut found_title = None;
+    for &(p, i) in &at[first..=last] {
+        meta::read_labelled_line(&pages[p][i].text, meta, &mut found_title);
+    }
+    let (tp, ti) = at[k];
+    let title_line = Line { text: found_title.unwrap_or_else(|| title.to_string()), ..pages[tp][ti].clone() };
+    let (lp, li) = at[last];
+    for page in pages.iter_mut().take(lp) {
+        page.clear();
+    }
+    pages[lp].drain(..=li);
+    pages[lp].insert(0, title_line);
+    last
+}
+
 /// Characters that have no business in a Chinese 公文 and show a font map decoded wrongly:
 /// Latin letters with diacritics, Arabic, symbols from the private use area, C1 controls.
 fn garbled_chars(text: &str) -> usize {
@@ -208,7 +273,7 @@ fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
             }
             let left = g.iter().map(|c| c.origin_x).fold(f32::MAX, f32::min);
             let right = g.iter().map(|c| c.origin_x + c.advance_width.max(c.bbox.width)).fold(f32::MIN, f32::max);
-            (!text.is_empty()).then(|| Line { text, left, right, size })
+            (!text.is_empty()).then_some(Line { text, left, right, size })
         })
         .collect()
 }

@@ -204,6 +204,41 @@ fn a_killed_ingest_is_completed_by_the_next() {
     assert!(r["passages"].as_array().unwrap().iter().any(|p| p["text"].as_str().unwrap().contains("试用期最长不得超过六个月")));
 }
 
+/// `kill -9` while a PDF is being indexed (its 1,433 passages being written, past the
+/// reading): as for text, the index opens, and the next ingest completes it with exactly a
+/// clean ingest's passages. The kill comes at three fifths of a clean run's time, measured
+/// first, so it lands in the writing on a fast machine and a slow one.
+#[test]
+fn a_killed_pdf_ingest_is_completed_by_the_next() {
+    let pdf = "eval/corpus/formats/bench/laws_100p.pdf";
+    let clean = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = policyqa_in(clean.path(), &["ingest", pdf]);
+    let took = started.elapsed();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = policyqa_in(clean.path(), &["docs"]);
+    let want = stderr(&out).lines().find(|l| l.contains("passage(s); the index holds")).map(str::to_string).expect("docs prints its totals");
+    assert!(want.contains("1433 passage(s); the index holds 1433 passage(s)"), "{want}");
+
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let mut child = support::policyqa(d).args(["ingest", pdf]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    std::thread::sleep(took * 3 / 5);
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the ingest was still running when killed");
+    let out = policyqa_in(d, &["docs"]);
+    assert!(out.status.success(), "the index opens after the kill: {}", stderr(&out));
+    let out = policyqa_in(d, &["ingest", pdf]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = policyqa_in(d, &["docs"]);
+    assert!(stderr(&out).contains(&want), "{}", stderr(&out));
+    let out = policyqa_in(d, &["search", "试用期最长多久", "--json"]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = r["passages"].as_array().unwrap();
+    assert!(!found.is_empty() && found.iter().all(|p| p["page"].as_u64().is_some()), "{r}");
+}
+
 #[test]
 fn an_unreachable_qdrant_server_is_named_quickly() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();

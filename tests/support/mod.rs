@@ -14,7 +14,7 @@ pub fn repo() -> PathBuf {
 /// `policyqa ARGS` in the repository root over the data folder `data`.
 pub fn policyqa(data: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_policyqa"));
-    cmd.current_dir(repo()).env("POLICYQA_DATA_DIR", data).env_remove("QDRANT_URL").env_remove("POLICYQA_CHAT_MODEL").env_remove("POLICYQA_EMBED_MODEL");
+    cmd.current_dir(repo()).env("POLICYQA_DATA_DIR", data).env_remove("QDRANT_URL").env_remove("POLICYQA_CHAT_MODEL").env_remove("POLICYQA_EMBED_MODEL").env_remove("POLICYQA_OCR");
     cmd
 }
 

@@ -13,9 +13,11 @@ mod passages;
 mod repair;
 mod structure;
 
-use policyqa_core::{ChunkWarning, DocumentInfo, DocumentMeta, Passage, PassageKind, WarningKind};
+use std::sync::Arc;
 
-pub use policyqa_extract::{decode, decode::Decoded, extract, DecodeError, ExtractError, Limits};
+use policyqa_core::{ChunkWarning, DocumentInfo, DocumentMeta, Ocr, Passage, PassageKind, WarningKind};
+
+pub use policyqa_extract::{decode, decode::Decoded, extract, extract_with, DecodeError, ExtractError, Limits};
 
 /// Sizes, in characters.
 #[derive(Debug, Clone)]
@@ -56,18 +58,31 @@ impl Notes {
 #[derive(Debug, Clone, Default)]
 pub struct ClauseChunker {
     config: ChunkerConfig,
+    /// Reads a PDF's pages that are images, when configured.
+    ocr: Option<Arc<dyn Ocr>>,
 }
 
 impl ClauseChunker {
     pub fn new(config: ChunkerConfig) -> Self {
-        ClauseChunker { config }
+        ClauseChunker { config, ocr: None }
+    }
+
+    /// The same chunker, reading a PDF's image pages with `ocr`.
+    pub fn with_ocr(mut self, ocr: Option<Arc<dyn Ocr>>) -> Self {
+        self.ocr = ocr;
+        self
+    }
+
+    /// Whether image pages are read (an OCR engine is configured).
+    pub fn reads_images(&self) -> bool {
+        self.ocr.is_some()
     }
 
     /// Reads a file of any supported format (text, HTML, DOCX) and chunks its text. Fails
     /// only when the bytes cannot be read as a document (binary, empty, damaged, a format
     /// not supported), with a message that says why.
     pub fn chunk_file(&self, source: &str, bytes: &[u8]) -> Result<ChunkOutput, ExtractError> {
-        let extracted = policyqa_extract::extract(bytes, &Limits::default())?;
+        let extracted = policyqa_extract::extract_with(bytes, &Limits::default(), self.ocr.as_deref())?;
         let mut out = self.chunk(source, &extracted.text);
         // A PDF's passages know their pages.
         for p in &mut out.passages {

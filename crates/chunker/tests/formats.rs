@@ -146,7 +146,7 @@ fn bad_files_are_refused_with_the_reason() {
     assert!(refusal("bad/renamed.docx").contains("save it as DOCX"), "{}", refusal("bad/renamed.docx"));
     assert!(refusal("bad/truncated.docx").starts_with("the DOCX file is damaged"), "{}", refusal("bad/truncated.docx"));
     assert!(refusal("bad/notzip.docx").contains("binary"), "{}", refusal("bad/notzip.docx"));
-    assert_eq!(refusal("bad/scanned.pdf"), "no text layer: a scanned PDF (pages are images); OCR it first");
+    assert_eq!(refusal("bad/scanned.pdf"), "no text layer: a scanned PDF (its pages are images); OCR it first, or turn OCR on (POLICYQA_OCR=tesseract)");
     assert!(refusal("bad/encrypted.pdf").contains("needs a password"), "{}", refusal("bad/encrypted.pdf"));
     assert!(refusal("bad/truncated.pdf").starts_with("the PDF file is damaged"), "{}", refusal("bad/truncated.pdf"));
 }

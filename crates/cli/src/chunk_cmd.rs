@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use policyqa_chunker::{ChunkerConfig, ClauseChunker};
 
+use crate::settings::Settings;
+
 #[derive(clap::Args)]
 pub struct ChunkArgs {
     /// Files or folders (folders are read recursively for .txt, .md, .html/.htm, .docx and .pdf files;
@@ -24,9 +26,9 @@ pub struct ChunkArgs {
     quiet: bool,
 }
 
-pub fn run(args: ChunkArgs) -> anyhow::Result<ExitCode> {
+pub fn run(settings: &Settings, args: ChunkArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let chunker = ClauseChunker::new(ChunkerConfig { max_chars: args.max_chars, ..ChunkerConfig::default() });
+    let chunker = ClauseChunker::new(ChunkerConfig { max_chars: args.max_chars, ..ChunkerConfig::default() }).with_ocr(settings.ocr()?);
     let mut files = Vec::new();
     let mut failed = 0usize;
     for p in &args.paths {

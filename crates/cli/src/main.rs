@@ -71,7 +71,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Chunk(args) => chunk_cmd::run(args),
+        Command::Chunk(args) => chunk_cmd::run(&settings, args),
         Command::Ingest(args) => runtime.block_on(index_cmds::ingest(&settings, args)),
         Command::Docs(args) => runtime.block_on(index_cmds::docs(&settings, args)),
         Command::Rm(args) => runtime.block_on(index_cmds::rm(&settings, args)),

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use policyqa_answer::{AnswerConfig, LimitedChat, Prompts};
-use policyqa_core::{ChatModel, Embedder};
+use policyqa_core::{ChatModel, Embedder, Ocr};
 use policyqa_index::RemoteConfig;
+use policyqa_ocr::Tesseract;
 use policyqa_openai::{ChatConfig, EmbedConfig, OpenAiChat, OpenAiEmbedder};
 use policyqa_pipeline::{Backends, Pipeline, PipelineConfig, StoreLocation};
 use policyqa_retrieval::RetrievalConfig;
@@ -39,6 +40,9 @@ pub struct Settings {
     pub widget_origins: Option<Vec<String>>,
     /// `POLICYQA_MODEL_NAME`: the model id OpenAI-compatible clients see (default `policyqa`).
     pub model_name: String,
+    /// `POLICYQA_OCR=tesseract`: a PDF's pages that are images read by Tesseract, in the
+    /// languages of `POLICYQA_OCR_LANGUAGES` (default `chi_sim`).
+    pub ocr: Option<Tesseract>,
 }
 
 /// The environment, one variable at a time, each checked against what it must be.
@@ -175,6 +179,18 @@ impl Settings {
                 Some(list)
             }
         };
+        let languages = env.var("POLICYQA_OCR_LANGUAGES");
+        if let Some(l) = &languages
+            && !l.split('+').all(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            bail!("POLICYQA_OCR_LANGUAGES: {l:?}: expected Tesseract language names joined by +, such as chi_sim or chi_sim+eng");
+        }
+        let ocr = match env.var("POLICYQA_OCR").map(|v| v.to_ascii_lowercase()) {
+            None => None,
+            Some(v) if v == "off" || v == "none" => None,
+            Some(v) if v == "tesseract" => Some(Tesseract::new("tesseract", languages.unwrap_or_else(|| "chi_sim".into()))),
+            Some(v) => bail!("POLICYQA_OCR: {v:?}: expected tesseract (or off)"),
+        };
         Ok(Settings {
             data_dir: env.var("POLICYQA_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from),
             embed,
@@ -187,6 +203,7 @@ impl Settings {
             rate_limit: env.number("POLICYQA_RATE_LIMIT", 1u32)?,
             widget_origins,
             model_name: env.var("POLICYQA_MODEL_NAME").unwrap_or_else(|| "policyqa".into()),
+            ocr,
         })
     }
 
@@ -232,9 +249,20 @@ impl Settings {
         PipelineConfig { retrieval: RetrievalConfig::default(), answer }
     }
 
-    /// The configured endpoints and prompts.
+    /// The OCR engine, checked to run and to have its languages.
+    pub fn ocr(&self) -> anyhow::Result<Option<Arc<dyn Ocr>>> {
+        match &self.ocr {
+            None => Ok(None),
+            Some(t) => {
+                t.check().context("POLICYQA_OCR=tesseract")?;
+                Ok(Some(Arc::new(t.clone())))
+            }
+        }
+    }
+
+    /// The configured endpoints, prompts and OCR engine.
     pub fn backends(&self) -> anyhow::Result<Backends> {
-        Ok(Backends { embedder: self.embedder()?, chat: self.chat()?, prompts: self.prompts()? })
+        Ok(Backends { embedder: self.embedder()?, chat: self.chat()?, prompts: self.prompts()?, ocr: self.ocr()? })
     }
 
     /// The pipeline on the configured index, endpoints and prompts.
@@ -328,5 +356,25 @@ mod tests {
         assert!(e.contains("POLICYQA_API_KEYS") && e.contains("entry 2") && !e.contains("fedcba9876543210"), "{e}");
         let e = error(&[("POLICYQA_API_KEYS", "admin:short")]);
         assert!(e.contains("POLICYQA_API_KEYS") && e.contains("16") && !e.contains("short"), "{e}");
+    }
+
+    #[test]
+    fn ocr_is_configured_by_name_and_checked_when_built() {
+        assert!(settings(&[]).unwrap().ocr.is_none());
+        assert!(settings(&[("POLICYQA_OCR", "off")]).unwrap().ocr.is_none());
+        let s = settings(&[("POLICYQA_OCR", "Tesseract"), ("POLICYQA_OCR_LANGUAGES", "chi_sim+eng")]).unwrap();
+        assert_eq!(s.ocr.as_ref().map(|t| t.languages.as_str()), Some("chi_sim+eng"));
+        let e = error(&[("POLICYQA_OCR", "paddle")]);
+        assert!(e.contains("POLICYQA_OCR") && e.contains("paddle") && e.contains("expected tesseract"), "{e}");
+        let e = error(&[("POLICYQA_OCR", "tesseract"), ("POLICYQA_OCR_LANGUAGES", "chi sim")]);
+        assert!(e.contains("POLICYQA_OCR_LANGUAGES") && e.contains("chi_sim"), "{e}");
+        // Language data that is not installed: an error when the pipeline is built, naming
+        // the variable and the package.
+        let mut s = settings(&[("POLICYQA_OCR", "tesseract"), ("POLICYQA_OCR_LANGUAGES", "xyz_nonexistent")]).unwrap();
+        let e = format!("{:#}", s.ocr().unwrap_err());
+        assert!(e.contains("POLICYQA_OCR=tesseract") && e.contains("xyz_nonexistent"), "{e}");
+        s.ocr.as_mut().unwrap().program = "/nonexistent/tesseract".into();
+        let e = format!("{:#}", s.ocr().unwrap_err());
+        assert!(e.contains("apt-get install tesseract-ocr"), "{e}");
     }
 }

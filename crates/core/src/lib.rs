@@ -329,6 +329,41 @@ impl EmbedError {
     }
 }
 
+/// A word an OCR engine read off a page image, with its box in the image's pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcrWord {
+    pub text: String,
+    pub left: u32,
+    pub top: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A line of words, as the engine grouped them, in reading order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OcrLine {
+    pub words: Vec<OcrWord>,
+}
+
+/// An OCR engine (Tesseract, run as a program), for PDF pages that are images. Blocking:
+/// it is called from inside extraction, which runs off the async threads.
+pub trait Ocr: Send + Sync + std::fmt::Debug {
+    /// What the engine is, for warnings ("tesseract chi_sim").
+    fn name(&self) -> String;
+    /// The lines of an image (PNG bytes), top to bottom.
+    fn read_image(&self, png: &[u8]) -> Result<Vec<OcrLine>, OcrError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OcrError {
+    /// The engine could not be run (not installed, no language data).
+    #[error("the OCR engine cannot be run: {0}")]
+    Unavailable(String),
+    /// It ran and failed on this image, or ran past its time.
+    #[error("OCR failed: {0}")]
+    Failed(String),
+}
+
 /// Who said a message to the chat model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,8 +3,9 @@
 //!
 //! The format is found from the content, never from the file name: a saved page named
 //! `.txt` is read as HTML, a Word 97 file renamed `.docx` is refused by name. Every reader is
-//! pure and bounded (a zip bomb stops at [`Limits`]), and a panic inside a dependency on
-//! hostile input becomes an [`ExtractError`], never a crash.
+//! pure and bounded (a zip bomb stops at [`Limits`]) but for the OCR engine a caller may
+//! hand in for a PDF's image pages, and a panic inside a dependency on hostile input
+//! becomes an [`ExtractError`], never a crash.
 
 pub mod decode;
 mod docx;
@@ -13,7 +14,7 @@ mod meta;
 mod pdf;
 mod text;
 
-use policyqa_core::{DocumentMeta, WarningKind};
+use policyqa_core::{DocumentMeta, Ocr, WarningKind};
 
 pub use decode::{decode, DecodeError, Decoded};
 
@@ -59,6 +60,10 @@ pub enum ExtractError {
     TooLarge { format: &'static str, part: String, limit_mb: u64 },
     #[error("the {0} file holds no text")]
     NoText(&'static str),
+    /// A PDF whose pages are images, and no OCR engine to read them (or one that read
+    /// nothing off them).
+    #[error("no text layer: a scanned PDF (its pages are images); {0}")]
+    Scanned(String),
 }
 
 /// Bounds on what reading one file may unpack.
@@ -134,22 +139,30 @@ pub fn detect(bytes: &[u8]) -> Format {
     Format::Text
 }
 
-/// Reads a document of any supported format.
+/// Reads a document of any supported format; a PDF's pages that are images are refused
+/// (no OCR engine).
 pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError> {
+    extract_with(bytes, limits, None)
+}
+
+/// Reads a document of any supported format; a PDF's pages that are images go through
+/// `ocr` when one is given.
+pub fn extract_with(bytes: &[u8], limits: &Limits, ocr: Option<&dyn Ocr>) -> Result<Extracted, ExtractError> {
     let format = detect(bytes);
     // A dependency that panics on hostile input (a parser's unreachable branch) costs that
     // file, not the process.
-    let read = std::panic::catch_unwind(|| match format {
+    // (An OCR engine is a program run per image: a panic leaves no state of it behind.)
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
         Format::Text => text(bytes),
         Format::Html => html::extract(bytes),
         Format::Docx => docx::extract(bytes, limits),
-        Format::Pdf => pdf::extract(bytes),
+        Format::Pdf => pdf::extract(bytes, ocr),
         Format::Ofd => Err(ExtractError::Unsupported("OFD is not read yet: export it as DOCX or text first".into())),
         Format::LegacyOffice => Err(ExtractError::Unsupported(
             "a Word 97–2003 (.doc), WPS or other compound-file document: save it as DOCX first".into(),
         )),
         Format::OtherZip => Err(ExtractError::Unsupported("a zip archive that is not a Word document (DOCX)".into())),
-    });
+    }));
     match read {
         Ok(result) => result,
         Err(_) => Err(ExtractError::Damaged { format: format.name(), reason: "its reader failed on it".into() }),

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use policyqa_core::{DocumentMeta, WarningKind};
+use policyqa_core::{DocumentMeta, Ocr, OcrLine, WarningKind};
 use regex::Regex;
 
 use crate::meta;
@@ -43,7 +43,7 @@ fn damaged(reason: String) -> ExtractError {
     ExtractError::Damaged { format: FORMAT, reason }
 }
 
-pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
+pub fn extract(bytes: &[u8], ocr: Option<&dyn Ocr>) -> Result<Extracted, ExtractError> {
     let doc = pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| damaged(format!("cannot open it ({e})")))?;
     if doc.is_encrypted() && !doc.authenticate(b"").unwrap_or(false) {
         return Err(ExtractError::Unsupported("the PDF is encrypted and needs a password to open: remove the protection first".into()));
@@ -63,10 +63,52 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     if pages > 0 && unreadable == pages {
         return Err(damaged("none of its pages can be read".into()));
     }
-    if !page_lines.iter().flatten().any(|l| l.text.chars().any(char::is_alphanumeric)) {
-        return Err(ExtractError::Unsupported("no text layer: a scanned PDF (pages are images); OCR it first".into()));
-    }
+    // Pages that are images (a scan, or a scanned page inside an exported file).
+    let has_text = |lines: &[Line]| lines.iter().any(|l| l.text.chars().any(char::is_alphanumeric));
+    let imaged: Vec<usize> = (0..page_lines.len()).filter(|&i| !has_text(&page_lines[i])).collect();
     let mut notes = Vec::new();
+    if !imaged.is_empty() {
+        match ocr {
+            Some(ocr) => {
+                let mut read = 0;
+                let mut failed = Vec::new();
+                for &i in &imaged {
+                    match ocr_page(&doc, i, ocr) {
+                        Ok(lines) if has_text(&lines) => {
+                            page_lines[i] = lines;
+                            read += 1;
+                        }
+                        Ok(_) => {}
+                        Err(why) => failed.push(format!("page {}: {why}", i + 1)),
+                    }
+                }
+                if read > 0 {
+                    notes.push(Note::new(
+                        WarningKind::Extracted,
+                        format!("read {read} page(s) without a text layer by OCR ({}): recognised text may hold errors", ocr.name()),
+                    ));
+                }
+                if !failed.is_empty() {
+                    notes.push(Note::new(WarningKind::Extracted, format!("OCR failed on {} page(s): {}", failed.len(), failed.join("; "))));
+                }
+                if !page_lines.iter().any(|l| has_text(l)) {
+                    let why = failed.first().cloned().unwrap_or_else(|| "it read no text off them".into());
+                    return Err(ExtractError::Scanned(format!("OCR ({}) found no text: {why}", ocr.name())));
+                }
+            }
+            None if imaged.len() == page_lines.len() => {
+                return Err(ExtractError::Scanned("OCR it first, or turn OCR on (POLICYQA_OCR=tesseract)".into()));
+            }
+            None => notes.push(Note::new(
+                WarningKind::Extracted,
+                format!(
+                    "{} page(s) without a text layer (images) left out: {}; turn OCR on (POLICYQA_OCR=tesseract) to read them",
+                    imaged.len(),
+                    imaged.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
     let removed = remove_furniture(&mut page_lines);
     if removed > 0 {
         notes.push(Note::new(WarningKind::Extracted, format!("removed {removed} running header, footer and page-number line(s)")));
@@ -123,6 +165,111 @@ fn page_lines_of(doc: &pdf_oxide::PdfDocument, page: usize) -> pdf_oxide::Result
     }
     let chars: Vec<_> = doc.extract_spans(page)?.iter().flat_map(|s| s.to_chars()).collect();
     Ok(lines_of(&chars))
+}
+
+/// The most pixels one page image may have to go through OCR (an A4 page at 600 dpi is
+/// 35 million): decoding past it costs more memory than a page is worth.
+const MAX_OCR_PIXELS: u64 = 60_000_000;
+
+/// A page's images read by OCR, as lines in the page's points, top to bottom.
+fn ocr_page(doc: &pdf_oxide::PdfDocument, page: usize, ocr: &dyn Ocr) -> Result<Vec<Line>, String> {
+    let mut images = doc.extract_images(page).map_err(|e| format!("cannot read its images ({e})"))?;
+    // Small images are logos and seals, not the page's text.
+    images.retain(|im| u64::from(im.width()) * u64::from(im.height()) >= 40_000);
+    if images.is_empty() {
+        return Err("no image large enough to hold text".into());
+    }
+    // Top of the page first (PDF space grows upwards).
+    images.sort_by(|a, b| b.bbox().map_or(0.0, |r| r.y + r.height).total_cmp(&a.bbox().map_or(0.0, |r| r.y + r.height)));
+    let mut lines = Vec::new();
+    for im in &images {
+        if u64::from(im.width()) * u64::from(im.height()) > MAX_OCR_PIXELS {
+            return Err(format!("an image of {}×{} pixels, past the {MAX_OCR_PIXELS} OCR reads", im.width(), im.height()));
+        }
+        let png = im.to_png_bytes().map_err(|e| format!("cannot decode an image ({e})"))?;
+        let read = ocr.read_image(&png).map_err(|e| e.to_string())?;
+        // Pixels to the page's points: the image's width on the page over its width in
+        // pixels (a scan at 200 dpi: 0.36); without a placement, 200 dpi.
+        let (scale, x0) = match im.bbox() {
+            Some(r) if r.width > 0.0 => (r.width / im.width() as f32, r.x),
+            _ => (72.0 / 200.0, 0.0),
+        };
+        lines.extend(ocr_lines(&read, scale, x0));
+    }
+    Ok(lines)
+}
+
+/// OCR lines as page lines: words spaced as `lines_of` spaces characters, ASCII
+/// punctuation beside Chinese made full-width again (OCR reads "（一）" as "(一)"), and one
+/// size for every line whose height is within a fifth of the page's usual one, so that the
+/// lines of a paragraph join.
+fn ocr_lines(read: &[OcrLine], scale: f32, x0: f32) -> Vec<Line> {
+    let mut heights: Vec<u32> = read.iter().flat_map(|l| l.words.iter().map(|w| w.height)).collect();
+    heights.sort_unstable();
+    let usual = heights.get(heights.len() / 2).copied().unwrap_or(0) as f32;
+    read.iter()
+        .filter(|l| !l.words.is_empty())
+        .map(|l| {
+            let mut hs: Vec<u32> = l.words.iter().map(|w| w.height).collect();
+            hs.sort_unstable();
+            let h = hs[hs.len() / 2] as f32;
+            let h = if usual > 0.0 && (h - usual).abs() <= 0.2 * usual { usual } else { h };
+            let mut text = String::new();
+            let mut prev: Option<(char, u32)> = None;
+            for w in &l.words {
+                let first = w.text.chars().next().unwrap_or(' ');
+                if let Some((pc, end)) = prev {
+                    let gap = w.left.saturating_sub(end) as f32;
+                    if let Some(space) = space_between(pc, first, gap, h) {
+                        text.push(space);
+                    }
+                }
+                text.push_str(&w.text);
+                prev = w.text.chars().last().map(|c| (c, w.left + w.width));
+            }
+            let left = l.words.iter().map(|w| w.left).min().unwrap_or(0) as f32;
+            let right = l.words.iter().map(|w| w.left + w.width).max().unwrap_or(0) as f32;
+            Line { text: full_width_punctuation(&text), left: x0 + left * scale, right: x0 + right * scale, size: h * scale }
+        })
+        .filter(|l| !l.text.trim().is_empty())
+        .collect()
+}
+
+/// The space, if any, between two characters `gap` apart on a line of characters `size`
+/// high: a typed space of a character's width or more ("第一条　为了…"), or a narrower one
+/// between two Latin letters or digits.
+fn space_between(before: char, after: char, gap: f32, size: f32) -> Option<char> {
+    if gap > 0.8 * size {
+        Some(if is_wide(before) || is_wide(after) { '\u{3000}' } else { ' ' })
+    } else if gap > 0.25 * size && !is_wide(before) && !is_wide(after) {
+        Some(' ')
+    } else {
+        None
+    }
+}
+
+/// "(一)", "如下:", "站点;" → "（一）", "如下：", "站点；": ASCII punctuation next to a Chinese
+/// character is the full-width mark a 公文 prints.
+fn full_width_punctuation(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let han = |i: Option<usize>| i.and_then(|i| chars.get(i)).is_some_and(|c| crate::text::is_han(*c));
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let beside = han(i.checked_sub(1)) || han(Some(i + 1)) || (c == '(' && han(Some(i + 2))) || (c == ')' && han(i.checked_sub(2)));
+            match c {
+                '(' if beside => '（',
+                ')' if beside => '）',
+                ':' if beside => '：',
+                ';' if beside => '；',
+                ',' if beside => '，',
+                '?' if beside => '？',
+                '!' if beside => '！',
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// The PDF's Title (its Info dictionary), when it has one.
@@ -260,11 +407,8 @@ fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
                     text.push(if is_wide(pc) || is_wide(ch) { '\u{3000}' } else { ' ' });
                 } else if let Some((pc, p)) = prev {
                     let gap = c.origin_x - (p.origin_x + p.advance_width.max(p.bbox.width));
-                    if gap > 0.8 * size {
-                        // A typed space of a character's width or more: "第一条　为了…".
-                        text.push(if is_wide(pc) || is_wide(ch) { '\u{3000}' } else { ' ' });
-                    } else if gap > 0.25 * size && !is_wide(pc) && !is_wide(ch) {
-                        text.push(' ');
+                    if let Some(space) = space_between(pc, ch, gap, size) {
+                        text.push(space);
                     }
                 }
                 text.push(ch);

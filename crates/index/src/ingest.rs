@@ -172,7 +172,14 @@ impl Indexer {
                 progress.file(&source);
                 continue;
             }
-            match self.chunker.chunk_file(&source, &bytes) {
+            // Off the async threads: a long PDF takes a while, and its image pages go
+            // through OCR, seconds a page.
+            let chunker = self.chunker.clone();
+            let name = source.clone();
+            let chunked = tokio::task::spawn_blocking(move || chunker.chunk_file(&name, &bytes))
+                .await
+                .unwrap_or_else(|_| Err(policyqa_chunker::ExtractError::Damaged { format: "document", reason: "its reader failed on it".into() }));
+            match chunked {
                 Ok(out) => {
                     for p in &out.passages {
                         tokens.insert(p.id.clone(), self.segmenter.tokens(&index_text(p)));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use policyqa_answer::{AnswerConfig, Answerer, Prompts};
 use policyqa_chunker::ClauseChunker;
-use policyqa_core::{ChatModel, EmbedError, Embedder, PassageStore, StoreError};
+use policyqa_core::{ChatModel, EmbedError, Embedder, Ocr, PassageStore, StoreError};
 use policyqa_index::{ChineseSegmenter, EdgeStore, Indexer, RemoteConfig, RemoteStore};
 use policyqa_retrieval::{Lexicon, RetrievalConfig, Retriever};
 
@@ -83,12 +83,14 @@ pub struct Backends {
     /// Model answers, when a chat endpoint is configured (extractive otherwise).
     pub chat: Option<Arc<dyn ChatModel>>,
     pub prompts: Prompts,
+    /// Reads a PDF's pages that are images, when configured (refused otherwise).
+    pub ocr: Option<Arc<dyn Ocr>>,
 }
 
 impl Default for Backends {
-    /// BM25 retrieval, extractive answers, the built-in prompts.
+    /// BM25 retrieval, extractive answers, the built-in prompts, no OCR.
     fn default() -> Self {
-        Backends { embedder: None, chat: None, prompts: Prompts::builtin() }
+        Backends { embedder: None, chat: None, prompts: Prompts::builtin(), ocr: None }
     }
 }
 
@@ -114,7 +116,7 @@ impl Pipeline {
     pub async fn open(store: Arc<dyn PassageStore>, backends: Backends, config: PipelineConfig) -> Result<Self, StoreError> {
         let retriever = Retriever::open(store.clone(), backends.embedder.clone(), Lexicon::builtin(), config.retrieval.clone()).await?;
         let answerer = Answerer::new(Arc::new(retriever), backends.chat.clone(), backends.prompts.clone(), config.answer.clone());
-        let indexer = Indexer { chunker: ClauseChunker::default(), store: store.clone(), embedder: backends.embedder.clone(), segmenter: ChineseSegmenter::default() };
+        let indexer = Indexer { chunker: ClauseChunker::default().with_ocr(backends.ocr.clone()), store: store.clone(), embedder: backends.embedder.clone(), segmenter: ChineseSegmenter::default() };
         Ok(Pipeline { store, backends, config, indexer, answerer: Arc::new(answerer) })
     }
 

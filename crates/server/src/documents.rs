@@ -56,9 +56,13 @@ pub async fn add(State(state): State<Arc<AppState>>, req: Request) -> Result<Res
         };
         ("document.txt".to_string(), text.into_bytes())
     };
-    // Refuse what the chunker cannot read before anything is written.
-    if let Err(e) = policyqa_chunker::extract(&bytes, &policyqa_chunker::Limits::default()) {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", e.to_string()));
+    // Refuse what the chunker cannot read before anything is written; image pages are
+    // left to the ingest when OCR is configured (it reads them once, there).
+    let reads_images = state.pipeline().indexer().chunker.reads_images();
+    match policyqa_chunker::extract(&bytes, &policyqa_chunker::Limits::default()) {
+        Err(policyqa_chunker::ExtractError::Scanned(_)) if reads_images => {}
+        Err(e) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_document", e.to_string())),
+        Ok(_) => {}
     }
     let _guard = state.writes.lock().await;
     let pipeline = state.pipeline();

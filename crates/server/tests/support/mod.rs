@@ -48,7 +48,7 @@ pub struct Setup {
 pub async fn start(setup: Setup) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store = setup.store.unwrap_or_else(|| Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap()));
-    let backends = Backends { embedder: setup.embedder, chat: setup.chat, prompts: Prompts::builtin() };
+    let backends = Backends { embedder: setup.embedder, chat: setup.chat, prompts: Prompts::builtin(), ocr: None };
     let pipeline = Pipeline::open(store, backends, PipelineConfig::default()).await.unwrap();
     pipeline.indexer().ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
     let pipeline = pipeline.reopen().await.unwrap();

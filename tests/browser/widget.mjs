@@ -6,10 +6,13 @@
 //   2. a page on another origin with hostile CSS (all: unset !important, giant fonts, z-index
 //      wars) embedding the widget by its script tag: the same flow;
 //   3. the demo page on a 360 px wide viewport;
-//   4. a page embedding the widget with data-key: its asks carry the bearer key.
+//   4. a page embedding the widget with data-key: its asks carry the bearer key;
+//   5. the demo page's upload form: a web page printed to PDF goes in, and a citation of it
+//      shows its page (第N页) and what the document states (文号, 发文机关, dates).
 // Screenshots of each go to ARTIFACT_DIR.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const [base, artifacts] = process.argv.slice(2);
 if (!base || !artifacts) {
@@ -135,6 +138,29 @@ try {
     await page.goto(base + "/__keyed.html");
     await flow(page, "keyed", { open: true });
     check(seen.length > 0 && seen.every((h) => h === "Bearer " + key), `the widget sends its data-key (${seen.length} ask(s))`);
+    await page.close();
+  }
+  // 5. Upload through the demo page, then ask about what was uploaded.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(base + "/");
+    const pdf = fileURLToPath(new URL("../../eval/corpus/formats/pdf_browser/govcn.pdf", import.meta.url));
+    await page.setInputFiles("#upload-file", pdf);
+    await page.click("#upload-send");
+    await page.waitForFunction(() => /已加入|未能加入/.test(document.querySelector("#upload-result").textContent), null, { timeout: 30000 });
+    const result = await page.locator("#upload-result").innerText();
+    check(result.includes("已加入") && result.includes("国务院办公厅关于进一步推进老年助餐服务发展的通知") && result.includes("pdf"), `the upload form indexes a PDF (${result.slice(0, 60)}…)`);
+    await page.fill("#pq-input", "老年助餐上门送餐的半径原则上不超过多少公里？");
+    await page.press("#pq-input", "Enter");
+    const answer = page.locator(".pq-msg.pq-assistant").last();
+    await page.waitForSelector('.pq-msg.pq-assistant[data-state="done"]', { timeout: 20000 });
+    await answer.locator(".pq-cite").first().click();
+    await page.waitForSelector("#pq-detail .pq-detail-text", { state: "visible", timeout: 5000 });
+    const label = await page.locator("#pq-detail .pq-detail-label").innerText();
+    const meta = await page.locator("#pq-detail .pq-detail-meta").innerText();
+    check(/第\d+(–\d+)?页$/.test(label.trim()) && label.includes("第二部分"), `the citation of a PDF names its page (${label})`);
+    check(meta.includes("国办发〔2025〕8号") && meta.includes("国务院办公厅") && meta.includes("发布日期 2025年02月25日"), `the citation view shows the document's metadata (${meta})`);
+    await page.screenshot({ path: `${artifacts}/upload-cite.png` });
     await page.close();
   }
   console.log("browser tests: all passed");

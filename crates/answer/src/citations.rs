@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use policyqa_core::Passage;
+use policyqa_core::{DocumentMeta, Passage};
 use regex::Regex;
 use serde::Serialize;
 
@@ -49,6 +49,9 @@ pub struct Citation {
     pub page: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_end: Option<u32>,
+    /// What the clause's document states about itself (文号, 发文机关, dates, URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc_meta: Option<DocumentMeta>,
 }
 
 /// What the checker found wrong with one sentence.
@@ -341,6 +344,7 @@ impl<'a> CitationChecker<'a> {
             end: p.end,
             page: p.page,
             page_end: p.page_end,
+            doc_meta: p.doc_meta.clone(),
         }
     }
 }

@@ -160,6 +160,7 @@ impl ClauseChunker {
                         spans: Vec::new(),
                         page: None,
                         page_end: None,
+                        doc_meta: None,
                     });
                 }
             }

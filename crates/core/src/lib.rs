@@ -46,6 +46,10 @@ pub struct Passage {
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_end: Option<u32>,
+    /// What the passage's document states about itself (文号, 发文机关, dates, its URL):
+    /// attached by retrieval from the document catalogue, never stored with the passage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_meta: Option<DocumentMeta>,
 }
 
 /// Whether a string can be a passage id: the 16 lower-case hex digits the chunker makes

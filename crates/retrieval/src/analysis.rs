@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use policyqa_chunker::lines::fold;
 use policyqa_chunker::numerals::parse_number;
-use policyqa_core::DocumentInfo;
+use policyqa_core::{DocumentInfo, DocumentMeta};
 use policyqa_index::ChineseSegmenter;
 use regex::Regex;
 
@@ -102,6 +102,11 @@ static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 impl Catalog {
+    /// What a document states about itself, when it states anything.
+    pub fn meta_of(&self, doc_id: &str) -> Option<DocumentMeta> {
+        self.documents.iter().find(|d| d.id == doc_id).map(|d| d.meta.clone()).filter(|m| *m != DocumentMeta::default())
+    }
+
     pub fn new(documents: Vec<DocumentInfo>) -> Self {
         let mut aliases: Vec<Alias> = Vec::new();
         let mut type_count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

@@ -336,7 +336,14 @@ impl Retriever {
         if let Some(lookup) = clause_lookup.as_mut() {
             lookup.hits = lookup.hits.min(ranked.len());
         }
-        let passages = ranked.into_iter().enumerate().map(|(i, (passage, score))| Ranked { rank: i + 1, score, passage }).collect();
+        let passages = ranked
+            .into_iter()
+            .enumerate()
+            .map(|(i, (mut passage, score))| {
+                passage.doc_meta = self.catalog.meta_of(&passage.doc_id);
+                Ranked { rank: i + 1, score, passage }
+            })
+            .collect();
         Ok(SearchResult {
             query: question.to_string(),
             passages,

@@ -28,7 +28,8 @@
     wait: "Searching…", found: function (n) { return "Found " + n + " clauses, answering…"; },
     net: "Cannot reach the service", busy: "Too many requests, please try again later",
     srv: "Service error", http: "Request failed", cut: "The answer was interrupted", retry: "Retry",
-    hello: "Ask a question about the policy documents. Answers cite the clauses they rely on."
+    hello: "Ask a question about the policy documents. Answers cite the clauses they rely on.",
+    written: "written ", published: "published ", effective: "in force from ", src: "Source"
   } : {
     title: "政策问答", ph: "请输入关于政策文件的问题…", send: "发送", open: "打开政策问答",
     close: "关闭", nw: "新对话", cite: "引用 ", cited: "引用", cons: "参考",
@@ -36,7 +37,8 @@
     wait: "正在检索…", found: function (n) { return "已检索到 " + n + " 条条款，正在作答…"; },
     net: "无法连接服务", busy: "请求过于频繁，请稍后再试",
     srv: "服务出错", http: "请求失败", cut: "回答中断", retry: "重试",
-    hello: "您好！请提出关于政策文件的问题，回答会注明所依据的条款。"
+    hello: "您好！请提出关于政策文件的问题，回答会注明所依据的条款。",
+    written: "成文日期 ", published: "发布日期 ", effective: "施行日期 ", src: "原文"
   };
   var title = ds.title || T.title, ph = ds.placeholder || T.ph;
   var accent = ds.accent || "";
@@ -76,7 +78,7 @@
     "#pq-detail{position:absolute;left:0;right:0;bottom:0;max-height:65%;overflow-y:auto;background:#fff;" +
     "border-top:3px solid var(--a);box-shadow:0 -6px 20px rgba(0,0,0,.15);padding:12px}" +
     ".pq-detail-head{display:flex;gap:8px;align-items:flex-start}.pq-detail-label{flex:1;font-weight:600}" +
-    ".pq-detail-doc{color:#777;font-size:12px}.pq-detail-text{margin-top:8px;white-space:pre-wrap;overflow-wrap:anywhere}" +
+    ".pq-detail-doc,.pq-detail-meta{color:#777;font-size:12px}.pq-detail-meta a{color:var(--a);text-decoration:underline}.pq-detail-text{margin-top:8px;white-space:pre-wrap;overflow-wrap:anywhere}" +
     "mark.pq-quote{background:#ffe98a;color:inherit;padding:0 1px}" +
     ".pq-form{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e5e5;align-items:flex-end}" +
     "#pq-input{flex:1;resize:none;border:1px solid #ccc;border-radius:8px;padding:8px;min-height:38px;max-height:120px;background:#fff;color:#222}" +
@@ -137,10 +139,11 @@
     "aria-label": T.open, title: title, click: function () { if (isOpen) close(); else open(true); } }, [svg]);
   var list = h("div", { id: "pq-messages", "aria-live": "polite", "aria-busy": "false" });
   var dLabel = h("div", { "class": "pq-detail-label" }), dDoc = h("div", { "class": "pq-detail-doc" });
+  var dMeta = h("div", { "class": "pq-detail-meta" });
   var dText = h("div", { "class": "pq-detail-text" });
   var dClose = h("button", { type: "button", "class": "pq-x", "aria-label": T.close, text: "×", click: closeDetail });
   var detail = h("div", { id: "pq-detail", role: "region", "aria-label": T.cite.trim(), hidden: true },
-    [h("div", { "class": "pq-detail-head" }, [dLabel, dClose]), dDoc, dText]);
+    [h("div", { "class": "pq-detail-head" }, [dLabel, dClose]), dDoc, dMeta, dText]);
   var input = h("textarea", { id: "pq-input", rows: "1", placeholder: ph, "aria-label": ph });
   var send = h("button", { id: "pq-send", type: "submit", text: T.send });
   var form = h("form", { "class": "pq-form" }, [input, send]);
@@ -271,6 +274,7 @@
     dFrom = from;
     dLabel.textContent = (c.label || c.id || "") + pageOf(c);
     dDoc.textContent = docOf(c);
+    showMeta(c.metadata || {});
     dText.textContent = "";
     var t = String(c.text || c.quote || ""), q = c.quote, s = c.quote_start, e = c.quote_end, mid = "", pre, post;
     var ch = Array.from(t);
@@ -284,6 +288,16 @@
     detail.hidden = false;
     dClose.focus();
     if (mark && mark.scrollIntoView) mark.scrollIntoView({ block: "nearest" });
+  }
+  // What the clause's document states about itself: 国办发〔2025〕8号 · 国务院办公厅 · 发布日期 …,
+  // and a link to where it was published (http(s) only).
+  function showMeta(m) {
+    var parts = [m.doc_number, m.issuer, m.written && T.written + m.written, m.published && T.published + m.published,
+      m.effective && T.effective + m.effective].filter(function (x) { return x; }).map(String);
+    dMeta.textContent = parts.join(" · ");
+    var url = /^https?:\/\//i.test(String(m.url || "")) ? String(m.url) : "";
+    if (url) dMeta.append(parts.length ? " · " : "", h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: T.src }));
+    dMeta.hidden = !parts.length && !url;
   }
   function closeDetail() {
     detail.hidden = true;

@@ -211,6 +211,7 @@ mod tests {
         assert_eq!(required("/v1/chat/completions"), Some(Role::Ask));
         assert_eq!(required("/healthz"), None);
         assert_eq!(required("/widget.js"), None);
+        assert_eq!(required("/demo.js"), None);
     }
 
     #[test]

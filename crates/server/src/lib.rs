@@ -7,7 +7,7 @@
 //! `GET|POST /v1/documents`, `DELETE /v1/documents/{id}`, `POST /v1/chat/completions`
 //! and `GET /v1/models`, `GET /v1/models/{id}` (OpenAI-compatible, citations in an extra
 //! field), `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`, and the
-//! widget: `GET /` (demo page), `GET /widget.js`. Every body is a struct of [`wire`].
+//! widget: `GET /` (demo page, with an upload form: `GET /demo.js`), `GET /widget.js`. Every body is a struct of [`wire`].
 
 pub mod access;
 mod api;
@@ -38,6 +38,7 @@ pub use error::ApiError;
 pub use metrics::Metrics;
 
 const WIDGET_JS: &str = include_str!("../assets/widget.js");
+const DEMO_JS: &str = include_str!("../assets/demo.js");
 const DEMO_PAGE: &str = include_str!("../assets/index.html");
 
 #[derive(Debug, Clone)]
@@ -125,6 +126,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(|| async { Html(DEMO_PAGE) }))
         .route("/widget.js", get(widget))
+        .route("/demo.js", get(demo_js))
         .route("/healthz", get(api::healthz))
         .route("/readyz", get(api::readyz))
         .route("/metrics", get(metrics::render))
@@ -160,6 +162,11 @@ async fn deadline(limit: Duration, req: axum::extract::Request, next: axum::midd
 
 async fn widget() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], WIDGET_JS)
+}
+
+/// The demo page's upload form.
+async fn demo_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], DEMO_JS)
 }
 
 /// Serves until `shutdown` resolves; in-flight requests finish first. Handlers see the

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use policyqa_answer::{Answer as DomainAnswer, Citation as DomainCitation, Mode as DomainMode, SentenceFlag};
-use policyqa_core::{DocumentInfo, Passage as DomainPassage, PassageKind};
+use policyqa_core::{DocumentInfo, DocumentMeta, Passage as DomainPassage, PassageKind};
 use policyqa_retrieval::{Ranked, SearchResult, WeightedTerm};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,6 +49,9 @@ pub struct Passage {
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_end: Option<u32>,
+    /// What its document states about itself, as on [`Document::metadata`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// A passage in a ranking.
@@ -106,6 +109,10 @@ pub struct Citation {
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_end: Option<u32>,
+    /// What its document states about itself (文号, 发文机关, dates, URL), as on
+    /// [`Document::metadata`]; the widget's citation view shows it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// A sentence that failed a check, and why.
@@ -291,6 +298,7 @@ impl From<DomainPassage> for Passage {
             spans: p.spans,
             page: p.page,
             page_end: p.page_end,
+            metadata: p.doc_meta.as_ref().map(metadata_of).unwrap_or_default(),
         }
     }
 }
@@ -329,6 +337,7 @@ impl From<DomainCitation> for Citation {
             end: c.end,
             page: c.page,
             page_end: c.page_end,
+            metadata: c.doc_meta.as_ref().map(metadata_of).unwrap_or_default(),
         }
     }
 }
@@ -373,23 +382,27 @@ impl From<DomainAnswer> for Answer {
     }
 }
 
+/// A document's stated fields by their wire names, those it states.
+fn metadata_of(m: &DocumentMeta) -> BTreeMap<String, String> {
+    [
+        ("doc_number", &m.doc_number),
+        ("issuer", &m.issuer),
+        ("written", &m.written),
+        ("published", &m.published),
+        ("effective", &m.effective),
+        ("index_number", &m.index_number),
+        ("subject", &m.subject),
+        ("url", &m.url),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+    .collect()
+}
+
 impl From<DocumentInfo> for Document {
     fn from(d: DocumentInfo) -> Self {
-        let m = &d.meta;
-        let metadata = [
-            ("doc_number", &m.doc_number),
-            ("issuer", &m.issuer),
-            ("written", &m.written),
-            ("published", &m.published),
-            ("effective", &m.effective),
-            ("index_number", &m.index_number),
-            ("subject", &m.subject),
-            ("url", &m.url),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
-        .collect();
-        let format = (!m.format.is_empty()).then(|| m.format.clone());
+        let metadata = metadata_of(&d.meta);
+        let format = (!d.meta.format.is_empty()).then(|| d.meta.format.clone());
         Document { id: d.id, title: d.title, source: d.source, passages: d.passages, format, metadata }
     }
 }

@@ -88,7 +88,7 @@ pub struct Answer {
 pub enum AnswerEvent {
     Retrieval(Vec<Ranked>),
     Delta(String),
-    Citation(Citation),
+    Citation(Box<Citation>),
 }
 
 /// Why the chat model's text was not used (the answer, or the follow-up's rewrite, then comes
@@ -228,7 +228,7 @@ impl Answerer {
         for sentence in checker.push(&draft).into_iter().chain(checker.finish()) {
             send(events, AnswerEvent::Delta(sentence.text));
             for c in sentence.new_citations {
-                send(events, AnswerEvent::Citation(c));
+                send(events, AnswerEvent::Citation(Box::new(c)));
             }
         }
         let mut answer = finish(base, checker, warnings, evidence, started, generation);
@@ -299,7 +299,7 @@ impl Answerer {
         let emit = |checked: Vec<crate::citations::Checked>, pending: &mut Vec<AnswerEvent>, streaming: bool| {
             for s in checked {
                 pending.push(AnswerEvent::Delta(s.text));
-                pending.extend(s.new_citations.into_iter().map(AnswerEvent::Citation));
+                pending.extend(s.new_citations.into_iter().map(|c| AnswerEvent::Citation(Box::new(c))));
             }
             if streaming {
                 for e in pending.drain(..) {

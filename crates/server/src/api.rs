@@ -122,7 +122,7 @@ fn ask_event(item: StreamItem) -> Vec<Event> {
     vec![match item {
         StreamItem::Event(AnswerEvent::Retrieval(p)) => event("retrieval", &wire::RetrievalEvent { passages: p.into_iter().map(Into::into).collect() }),
         StreamItem::Event(AnswerEvent::Delta(text)) => event("delta", &wire::DeltaEvent { text }),
-        StreamItem::Event(AnswerEvent::Citation(c)) => event("citation", &wire::Citation::from(c)),
+        StreamItem::Event(AnswerEvent::Citation(c)) => event("citation", &wire::Citation::from(*c)),
         StreamItem::Done(a) => event("done", &wire::Answer::from(*a)),
         StreamItem::Failed(e) => event("error", &e.body()),
     }]

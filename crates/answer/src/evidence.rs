@@ -97,6 +97,7 @@ mod tests {
             spans: vec![],
             page: None,
             page_end: None,
+            origin: None,
             doc_meta: None,
         }
     }

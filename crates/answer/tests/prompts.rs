@@ -24,6 +24,7 @@ fn passage(label: &str, number: u32, text: &str) -> Passage {
         spans: vec![],
         page: None,
         page_end: None,
+        origin: None,
         doc_meta: None,
     }
 }

@@ -84,10 +84,12 @@ impl ClauseChunker {
     pub fn chunk_file(&self, source: &str, bytes: &[u8]) -> Result<ChunkOutput, ExtractError> {
         let extracted = policyqa_extract::extract_with(bytes, &Limits::default(), self.ocr.as_deref())?;
         let mut out = self.chunk(source, &extracted.text);
-        // A PDF's passages know their pages.
+        // A PDF's passages know their pages; a web page's, a Word file's and a PDF's know
+        // where in the file they start.
         for p in &mut out.passages {
             p.page = extracted.page_of(p.start);
             p.page_end = extracted.page_of(p.end.saturating_sub(1).max(p.start));
+            p.origin = extracted.origin_of(p.start).cloned();
         }
         // What the file states about itself (a page's metadata table, the 文号 under the
         // first title) is its first document's: a notice with the measures it issues is one
@@ -160,6 +162,7 @@ impl ClauseChunker {
                         spans: Vec::new(),
                         page: None,
                         page_end: None,
+                        origin: None,
                         doc_meta: None,
                     });
                 }

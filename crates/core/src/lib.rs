@@ -46,10 +46,28 @@ pub struct Passage {
     pub page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_end: Option<u32>,
+    /// Where the passage starts in its file, for a web page, a Word file or a PDF: the
+    /// element, the paragraph or the page's line its text begins in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<SourceRef>,
     /// What the passage's document states about itself (文号, 发文机关, dates, its URL):
     /// attached by retrieval from the document catalogue, never stored with the passage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_meta: Option<DocumentMeta>,
+}
+
+/// A place in a file the extracted text came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceRef {
+    /// A web page's element: its position among the page's elements in document order
+    /// (0-based, `<html>` first) and its tag.
+    Element { index: usize, tag: String },
+    /// A Word file's body paragraph (0-based, in order, the paragraphs of tables counted).
+    Paragraph { index: usize },
+    /// A PDF page's line: the page (1-based) and the line's baseline, in points above the
+    /// page's bottom edge (PDF user space).
+    Line { page: u32, y: u32 },
 }
 
 /// Whether a string can be a passage id: the 16 lower-case hex digits the chunker makes

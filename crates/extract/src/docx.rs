@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use policyqa_core::{DocumentMeta, WarningKind};
+use policyqa_core::{DocumentMeta, SourceRef, WarningKind};
 use roxmltree::{Document, Node};
 
 use crate::meta;
@@ -93,7 +93,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     };
     let doc = parse("word/document.xml", &document)?;
     let body = doc.descendants().find(|n| is(n, "body")).ok_or_else(|| damaged("word/document.xml has no body".into()))?;
-    let mut reader = BodyReader { numbering: &numbering, styles: &styles, counters: HashMap::new(), lines: Vec::new(), numbered: 0 };
+    let mut reader = BodyReader { numbering: &numbering, styles: &styles, counters: HashMap::new(), lines: Vec::new(), numbered: 0, paragraphs: 0 };
     reader.blocks(body);
     if reader.numbered > 0 {
         notes.push(Note::new(WarningKind::Extracted, format!("automatic numbering rebuilt for {} paragraphs", reader.numbered)));
@@ -101,7 +101,8 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     if !left_out.is_empty() {
         notes.push(Note::new(WarningKind::Extracted, format!("left out of the Word file: {}", left_out.join(", "))));
     }
-    let lines = reader.lines;
+    let origins = crate::line_origins(&reader.lines.iter().map(|(l, p)| (l.as_str(), Some(SourceRef::Paragraph { index: *p }))).collect::<Vec<_>>());
+    let lines: Vec<String> = reader.lines.into_iter().map(|(l, _)| l).collect();
     if !lines.iter().any(|l| l.chars().any(char::is_alphanumeric)) {
         return Err(ExtractError::NoText(FORMAT));
     }
@@ -113,7 +114,7 @@ pub fn extract(bytes: &[u8], limits: &Limits) -> Result<Extracted, ExtractError>
     let title = property.filter(|t| lines.iter().take(5).any(|l| squash(l) == squash(t)));
     let text = lines.join("\n");
     let meta = DocumentMeta { format: "docx".into(), ..meta::from_text(&text) };
-    Ok(Extracted { format: Format::Docx, text, title, meta, notes, page_starts: Vec::new() })
+    Ok(Extracted { format: Format::Docx, text, title, meta, notes, page_starts: Vec::new(), origins })
 }
 
 fn is(n: &Node, local: &str) -> bool {
@@ -217,8 +218,11 @@ struct BodyReader<'n> {
     styles: &'n StyleNumbering,
     /// numId → the current count at each level (0: not used yet).
     counters: HashMap<String, [u32; 9]>,
-    lines: Vec<String>,
+    /// Each line, with the body paragraph (0-based) it starts in.
+    lines: Vec<(String, usize)>,
     numbered: usize,
+    /// Paragraphs read so far.
+    paragraphs: usize,
 }
 
 impl BodyReader<'_> {
@@ -226,13 +230,15 @@ impl BodyReader<'_> {
         for n in parent.children().filter(Node::is_element) {
             match n.tag_name().name() {
                 "p" => {
+                    let at = self.paragraphs;
                     let line = self.paragraph(&n);
                     if !line.trim().is_empty() {
-                        self.lines.push(line);
+                        self.lines.push((line, at));
                     }
                 }
                 "tbl" => {
                     for row in n.children().filter(|r| is(r, "tr")) {
+                        let at = self.paragraphs;
                         let cells: Vec<String> = row
                             .children()
                             .filter(|c| is(c, "tc"))
@@ -240,7 +246,7 @@ impl BodyReader<'_> {
                             .filter(|c| !c.trim().is_empty())
                             .collect();
                         if !cells.is_empty() {
-                            self.lines.push(cells.join("　"));
+                            self.lines.push((cells.join("　"), at));
                         }
                     }
                 }
@@ -253,6 +259,7 @@ impl BodyReader<'_> {
 
     /// A paragraph's text, its automatic number in front.
     fn paragraph(&mut self, p: &Node) -> String {
+        self.paragraphs += 1;
         let mut text = String::new();
         for n in p.descendants().filter(Node::is_element) {
             match n.tag_name().name() {

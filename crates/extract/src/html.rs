@@ -6,8 +6,10 @@
 //! page's declaration, else from the bytes (GBK pages are common). Metadata from the meta
 //! tags (ArticleTitle, PubDate, the canonical link) and a publisher's metadata table.
 
-use ego_tree::NodeRef;
-use policyqa_core::{DocumentMeta, WarningKind};
+use std::collections::{HashMap, HashSet};
+
+use ego_tree::{NodeId, NodeRef};
+use policyqa_core::{DocumentMeta, SourceRef, WarningKind};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use crate::meta;
@@ -107,7 +109,7 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
     walk(*content, &mut lines, &mut dropped);
     lines.flush();
     // A metadata table inside the content area is not the document's text.
-    let mut text_lines: Vec<String> = lines.lines.into_iter().filter(|l| !meta::is_metadata_row(l)).collect();
+    let mut text_lines: Vec<(String, Option<NodeId>)> = lines.lines.into_iter().filter(|(l, _)| !meta::is_metadata_row(l)).collect();
     match found_by {
         Some(sel) => notes.push(Note::new(WarningKind::Extracted, format!("main content found by {sel}"))),
         None => notes.push(Note::new(WarningKind::Extracted, "main content found by paragraph density (no known publisher layout)")),
@@ -124,21 +126,39 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         .map(|t| clean_inline(&t))
         .filter(|t| t.chars().any(is_han) || t.chars().count() >= 4);
     if let Some(t) = &title {
-        let same = |l: &String| squash(l) == squash(t);
-        // The content often repeats the title (an <h1> or a centred first paragraph).
-        if let Some(i) = text_lines.iter().take(3).position(same) {
-            text_lines.remove(i);
-        }
-        text_lines.insert(0, t.clone());
+        let same = |l: &(String, Option<NodeId>)| squash(&l.0) == squash(t);
+        // The content often repeats the title (an <h1> or a centred first paragraph): the
+        // title takes its place at the top, and its element.
+        let at = match text_lines.iter().take(3).position(same) {
+            Some(i) => text_lines.remove(i).1,
+            None => None,
+        };
+        text_lines.insert(0, (t.clone(), at));
     }
-    let text = text_lines.join("\n");
+    // Elements by their position in the document, for the lines' origins.
+    let wanted: HashSet<NodeId> = text_lines.iter().filter_map(|(_, id)| *id).collect();
+    let order: HashMap<NodeId, (usize, &str)> = page
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .enumerate()
+        .filter(|(_, e)| wanted.contains(&e.id()))
+        .map(|(i, e)| (e.id(), (i, e.value().name())))
+        .collect();
+    let origins = crate::line_origins(
+        &text_lines
+            .iter()
+            .map(|(l, id)| (l.as_str(), id.and_then(|id| order.get(&id)).map(|(index, tag)| SourceRef::Element { index: *index, tag: tag.to_string() })))
+            .collect::<Vec<_>>(),
+    );
+    let text = text_lines.into_iter().map(|(l, _)| l).collect::<Vec<_>>().join("\n");
     if !text.chars().any(|c| c.is_alphanumeric()) {
         return Err(ExtractError::NoText("HTML"));
     }
     let stated = meta::from_text(&text);
     meta.doc_number = meta.doc_number.or(stated.doc_number);
     meta.effective = meta.effective.or(stated.effective);
-    Ok(Extracted { format: Format::Html, text, title, meta, notes, page_starts: Vec::new() })
+    Ok(Extracted { format: Format::Html, text, title, meta, notes, page_starts: Vec::new(), origins })
 }
 
 /// The page's text and the encoding it was read as: a BOM, else the declared charset (a
@@ -208,7 +228,7 @@ fn main_content(page: &Html) -> (ElementRef<'_>, Option<&'static str>) {
     // Each paragraph (a <p>, or text written straight into a block) counts its Chinese for
     // the element holding it and half for the one above (readability's rule), so a body
     // whose articles sit partly in <p>s and partly in an inner <div> is taken whole.
-    let mut scores: std::collections::HashMap<ego_tree::NodeId, usize> = std::collections::HashMap::new();
+    let mut scores: HashMap<NodeId, usize> = HashMap::new();
     for node in page.root_element().descendants() {
         let n = match node.value() {
             Node::Text(t) if node.parent().and_then(ElementRef::wrap).is_some_and(|p| p.value().name() != "p") => t.chars().filter(|c| is_han(*c)).count(),
@@ -268,15 +288,19 @@ impl Dropped {
 }
 
 /// Lines of text as a browser lays them out: a block starts a line, `<br>` breaks one, the
-/// cells of a table row share a line.
+/// cells of a table row share a line. Each line keeps the element its text starts in.
 #[derive(Default)]
 struct Lines {
-    lines: Vec<String>,
+    lines: Vec<(String, Option<NodeId>)>,
     current: String,
+    origin: Option<NodeId>,
 }
 
 impl Lines {
-    fn push_text(&mut self, t: &str) {
+    fn push_text(&mut self, t: &str, element: Option<NodeId>) {
+        if self.current.trim().is_empty() && !t.trim().is_empty() {
+            self.origin = element;
+        }
         self.current.push_str(t);
     }
 
@@ -284,7 +308,7 @@ impl Lines {
         let line = clean_inline(&self.current);
         self.current.clear();
         if !line.is_empty() {
-            self.lines.push(line);
+            self.lines.push((line, self.origin.take()));
         }
     }
 }
@@ -321,7 +345,7 @@ fn clean_inline(s: &str) -> String {
 
 fn walk(node: NodeRef<'_, Node>, out: &mut Lines, dropped: &mut Dropped) {
     match node.value() {
-        Node::Text(t) => out.push_text(t),
+        Node::Text(t) => out.push_text(t, node.parent().map(|p| p.id())),
         Node::Element(e) => {
             let name = e.name();
             if SKIPPED_TAGS.contains(&name) {
@@ -346,12 +370,12 @@ fn walk(node: NodeRef<'_, Node>, out: &mut Lines, dropped: &mut Dropped) {
                             walk(child, &mut inner, dropped);
                             inner.flush();
                             let _ = cell;
-                            cells.push(inner.lines.join(" "));
+                            cells.push(inner.lines.into_iter().map(|(l, _)| l).collect::<Vec<_>>().join(" "));
                         }
                     }
                     let cells: Vec<String> = cells.into_iter().filter(|c| !c.is_empty()).collect();
                     if !cells.is_empty() {
-                        out.lines.push(cells.join("　"));
+                        out.lines.push((cells.join("　"), Some(node.id())));
                     }
                 }
                 _ if BLOCK_TAGS.contains(&name) => {

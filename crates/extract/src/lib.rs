@@ -14,7 +14,7 @@ mod meta;
 mod pdf;
 mod text;
 
-use policyqa_core::{DocumentMeta, Ocr, WarningKind};
+use policyqa_core::{DocumentMeta, Ocr, SourceRef, WarningKind};
 
 pub use decode::{decode, DecodeError, Decoded};
 
@@ -109,6 +109,9 @@ pub struct Extracted {
     /// For a PDF: the character offset in `text` where each page starts (page 1 first);
     /// empty for the other formats.
     pub page_starts: Vec<usize>,
+    /// Where each line of `text` came from in the file (the element, the paragraph, the
+    /// page's line), by the character offset it starts at, in order; empty for text files.
+    pub origins: Vec<(usize, SourceRef)>,
 }
 
 impl Extracted {
@@ -119,6 +122,26 @@ impl Extracted {
         }
         Some(self.page_starts.partition_point(|&s| s <= offset).max(1) as u32)
     }
+
+    /// Where in the file the line holding a character offset of `text` came from.
+    pub fn origin_of(&self, offset: usize) -> Option<&SourceRef> {
+        let i = self.origins.partition_point(|(s, _)| *s <= offset);
+        self.origins.get(i.checked_sub(1)?).map(|(_, r)| r)
+    }
+}
+
+/// The character offset each line of `lines` starts at in `lines.join("\n")`, beside its
+/// origin: the `origins` of an [`Extracted`] whose text is those lines.
+pub(crate) fn line_origins<S: AsRef<str>>(lines: &[(S, Option<SourceRef>)]) -> Vec<(usize, SourceRef)> {
+    let mut at = 0;
+    let mut out = Vec::with_capacity(lines.len());
+    for (line, origin) in lines {
+        if let Some(o) = origin {
+            out.push((at, o.clone()));
+        }
+        at += line.as_ref().chars().count() + 1;
+    }
+    out
 }
 
 /// Finds the format of `bytes` from their content.
@@ -176,7 +199,7 @@ fn text(bytes: &[u8]) -> Result<Extracted, ExtractError> {
         notes.push(Note::new(WarningKind::Decoded, format!("decoded from {}", decoded.encoding)));
     }
     let meta = DocumentMeta { format: "text".into(), ..meta::from_text(&decoded.text) };
-    Ok(Extracted { format: Format::Text, text: decoded.text, title: None, meta, notes, page_starts: Vec::new() })
+    Ok(Extracted { format: Format::Text, text: decoded.text, title: None, meta, notes, page_starts: Vec::new(), origins: Vec::new() })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use policyqa_core::{DocumentMeta, Ocr, OcrLine, WarningKind};
+use policyqa_core::{DocumentMeta, Ocr, OcrLine, SourceRef, WarningKind};
 use regex::Regex;
 
 use crate::meta;
@@ -28,6 +28,8 @@ struct Line {
     left: f32,
     right: f32,
     size: f32,
+    /// The baseline, in points above the page's bottom edge.
+    y: f32,
 }
 
 static PAGE_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
@@ -131,7 +133,7 @@ pub fn extract(bytes: &[u8], ocr: Option<&dyn Ocr>) -> Result<Extracted, Extract
             notes.push(Note::new(WarningKind::RemovedWebChrome, format!("removed {cut} line(s) of a printed web page's header, menu, related links and footer")));
         }
     }
-    let (text, page_starts, joined) = paragraphs(&page_lines);
+    let (text, page_starts, origins, joined) = paragraphs(&page_lines);
     if joined > 0 {
         notes.push(Note::new(WarningKind::Extracted, format!("joined {joined} line(s) broken at the page edge or across pages")));
     }
@@ -150,7 +152,7 @@ pub fn extract(bytes: &[u8], ocr: Option<&dyn Ocr>) -> Result<Extracted, Extract
         ));
     }
     let title = title.filter(|t| squash(&text).contains(&squash(t)));
-    Ok(Extracted { format: Format::Pdf, text, title, meta, notes, page_starts })
+    Ok(Extracted { format: Format::Pdf, text, title, meta, notes, page_starts, origins })
 }
 
 /// A page's lines. From its characters; when some of them look garbled, from its spans'
@@ -190,11 +192,11 @@ fn ocr_page(doc: &pdf_oxide::PdfDocument, page: usize, ocr: &dyn Ocr) -> Result<
         let read = ocr.read_image(&png).map_err(|e| e.to_string())?;
         // Pixels to the page's points: the image's width on the page over its width in
         // pixels (a scan at 200 dpi: 0.36); without a placement, 200 dpi.
-        let (scale, x0) = match im.bbox() {
-            Some(r) if r.width > 0.0 => (r.width / im.width() as f32, r.x),
-            _ => (72.0 / 200.0, 0.0),
+        let (scale, x0, y0) = match im.bbox() {
+            Some(r) if r.width > 0.0 => (r.width / im.width() as f32, r.x, r.y),
+            _ => (72.0 / 200.0, 0.0, 0.0),
         };
-        lines.extend(ocr_lines(&read, scale, x0));
+        lines.extend(ocr_lines(&read, scale, (x0, y0), im.height()));
     }
     Ok(lines)
 }
@@ -203,7 +205,7 @@ fn ocr_page(doc: &pdf_oxide::PdfDocument, page: usize, ocr: &dyn Ocr) -> Result<
 /// punctuation beside Chinese made full-width again (OCR reads "（一）" as "(一)"), and one
 /// size for every line whose height is within a fifth of the page's usual one, so that the
 /// lines of a paragraph join.
-fn ocr_lines(read: &[OcrLine], scale: f32, x0: f32) -> Vec<Line> {
+fn ocr_lines(read: &[OcrLine], scale: f32, (x0, y0): (f32, f32), height_px: u32) -> Vec<Line> {
     let mut heights: Vec<u32> = read.iter().flat_map(|l| l.words.iter().map(|w| w.height)).collect();
     heights.sort_unstable();
     let usual = heights.get(heights.len() / 2).copied().unwrap_or(0) as f32;
@@ -229,7 +231,10 @@ fn ocr_lines(read: &[OcrLine], scale: f32, x0: f32) -> Vec<Line> {
             }
             let left = l.words.iter().map(|w| w.left).min().unwrap_or(0) as f32;
             let right = l.words.iter().map(|w| w.left + w.width).max().unwrap_or(0) as f32;
-            Line { text: full_width_punctuation(&text), left: x0 + left * scale, right: x0 + right * scale, size: h * scale }
+            // Image rows count down from its top; the page's points up from its bottom.
+            let bottom = l.words.iter().map(|w| w.top + w.height).max().unwrap_or(0);
+            let y = y0 + height_px.saturating_sub(bottom) as f32 * scale;
+            Line { text: full_width_punctuation(&text), left: x0 + left * scale, right: x0 + right * scale, size: h * scale, y }
         })
         .filter(|l| !l.text.trim().is_empty())
         .collect()
@@ -417,7 +422,8 @@ fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
             }
             let left = g.iter().map(|c| c.origin_x).fold(f32::MAX, f32::min);
             let right = g.iter().map(|c| c.origin_x + c.advance_width.max(c.bbox.width)).fold(f32::MIN, f32::max);
-            (!text.is_empty()).then_some(Line { text, left, right, size })
+            let y = g[0].origin_y;
+            (!text.is_empty()).then_some(Line { text, left, right, size, y })
         })
         .collect()
 }
@@ -453,9 +459,9 @@ fn remove_furniture(pages: &mut [Vec<Line>]) -> usize {
     removed
 }
 
-/// The pages' lines as paragraphs, one per line of text, and where each page starts (a
-/// character offset in the text).
-fn paragraphs(pages: &[Vec<Line>]) -> (String, Vec<usize>, usize) {
+/// The pages' lines as paragraphs, one per line of text, where each page starts (a
+/// character offset in the text), and each paragraph's first line on its page.
+fn paragraphs(pages: &[Vec<Line>]) -> (String, Vec<usize>, Vec<(usize, SourceRef)>, usize) {
     // The body's right margin: the rightmost edge lines of the body size reach.
     let body_size = {
         let mut sizes: HashMap<i32, usize> = HashMap::new();
@@ -469,9 +475,10 @@ fn paragraphs(pages: &[Vec<Line>]) -> (String, Vec<usize>, usize) {
     let mut text = String::new();
     let mut chars = 0usize;
     let mut page_starts = Vec::with_capacity(pages.len());
+    let mut origins = Vec::new();
     let mut joined = 0;
     let mut prev: Option<&Line> = None;
-    for page in pages {
+    for (p, page) in pages.iter().enumerate() {
         page_starts.push(chars);
         for l in page {
             let join = prev.is_some_and(|p| continues(p, l, margin_left, margin_right));
@@ -486,12 +493,15 @@ fn paragraphs(pages: &[Vec<Line>]) -> (String, Vec<usize>, usize) {
                 text.push('\n');
                 chars += 1;
             }
+            if !join {
+                origins.push((chars, SourceRef::Line { page: p as u32 + 1, y: l.y.max(0.0).round() as u32 }));
+            }
             text.push_str(&l.text);
             chars += l.text.chars().count();
             prev = Some(l);
         }
     }
-    (text, page_starts, joined)
+    (text, page_starts, origins, joined)
 }
 
 /// Whether `next` goes on the paragraph `line` is in: `line` runs to the right margin, both
@@ -516,7 +526,7 @@ mod tests {
     use super::*;
 
     fn line(text: &str, left: f32, right: f32) -> Line {
-        Line { text: text.into(), left, right, size: 16.0 }
+        Line { text: text.into(), left, right, size: 16.0, y: 0.0 }
     }
 
     #[test]

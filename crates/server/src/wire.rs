@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use policyqa_answer::{Answer as DomainAnswer, Citation as DomainCitation, Mode as DomainMode, SentenceFlag};
-use policyqa_core::{DocumentInfo, DocumentMeta, Passage as DomainPassage, PassageKind};
+use policyqa_core::{DocumentInfo, DocumentMeta, Passage as DomainPassage, PassageKind, SourceRef};
 use policyqa_retrieval::{Ranked, SearchResult, WeightedTerm};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,6 +52,31 @@ pub struct Passage {
     /// What its document states about itself, as on [`Document::metadata`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, String>,
+    /// Where in its file (a web page, a Word file, a PDF) the passage starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// A place in a file: `{"kind": "element", "index": 57, "tag": "p"}` (a web page's element,
+/// 0-based in document order), `{"kind": "paragraph", "index": 12}` (a Word file's body
+/// paragraph, 0-based), `{"kind": "line", "page": 2, "y": 540}` (a PDF page's line, its
+/// baseline in points above the bottom edge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    Element { index: usize, tag: String },
+    Paragraph { index: usize },
+    Line { page: u32, y: u32 },
+}
+
+impl From<SourceRef> for Origin {
+    fn from(r: SourceRef) -> Self {
+        match r {
+            SourceRef::Element { index, tag } => Origin::Element { index, tag },
+            SourceRef::Paragraph { index } => Origin::Paragraph { index },
+            SourceRef::Line { page, y } => Origin::Line { page, y },
+        }
+    }
 }
 
 /// A passage in a ranking.
@@ -299,6 +324,7 @@ impl From<DomainPassage> for Passage {
             page: p.page,
             page_end: p.page_end,
             metadata: p.doc_meta.as_ref().map(metadata_of).unwrap_or_default(),
+            origin: p.origin.map(Into::into),
         }
     }
 }

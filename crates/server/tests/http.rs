@@ -193,6 +193,8 @@ async fn web_pages_word_files_and_pdfs_are_read_by_their_content() {
     let added: Value = r.json().await.unwrap();
     assert_eq!(added["documents"][0]["format"], "pdf", "{added}");
     assert!(added["passages"].as_array().unwrap().iter().all(|p| p["page"].as_u64() >= Some(1)), "{added}");
+    // Each knows where in the file it starts: the page's line.
+    assert!(added["passages"].as_array().unwrap().iter().all(|p| p["origin"]["kind"] == "line" && p["origin"]["page"] == p["page"]), "{added}");
     let (_, a) = post(&s, "/v1/ask", json!({"question": "技能人才培训补贴，同一个人一年能申领几次？"})).await;
     assert!(a["citations"].as_array().unwrap().iter().any(|c| c["page"] == 1), "{a}");
     // A Word 97 file renamed .docx, a zip bomb and a scan: refused with the reason, nothing kept.

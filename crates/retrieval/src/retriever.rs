@@ -48,8 +48,9 @@ pub struct RetrievalConfig {
     /// its last sentence, the one that asks, over the narrative's.
     pub focus_weight: f32,
     /// The words' best candidates scored again by the characters they share with the
-    /// question (see [`crate::characters`]), at this weight against the words' score; 0:
-    /// off.
+    /// question (see [`crate::characters`]), at this weight against the words' score; in an
+    /// index of at most 2,000 passages the passages the words miss follow their hits, ranked
+    /// by those characters; 0: off, both.
     pub character_weight: f32,
     /// With it, the weight of the share of the question's character bigrams a candidate
     /// holds.
@@ -80,6 +81,10 @@ impl RetrievalConfig {
 
 /// How many of the words' best the characters score again.
 const RESCORED_CANDIDATES: usize = 30;
+
+/// An index of at most this many passages has every passage scored by its characters when
+/// too few share a word with the question.
+const SCAN_ALL_BELOW: usize = 2_000;
 /// A question this long (characters of content) with more than one sentence is a situation
 /// told, then asked about.
 const LONG_QUESTION: usize = 40;
@@ -265,6 +270,16 @@ impl Retriever {
             let limit = if rescore.is_some() { RESCORED_CANDIDATES.max(top_k * 2) } else { top_k * 2 };
             let query = StoreQuery { sparse: Some(sparse), dense, doc_ids: vec![], exclude_doc_ids: self.excluded(&analysis), numbers: vec![], limit };
             let mut hits = self.store.query(&query).await?;
+            // Few passages share a word with the question ("我妈腿脚不好，能不能有人把饭送到家里"
+            // against 上门送餐、独居): in a small index the other passages follow the words'
+            // hits, ranked by the characters they share with it, so the clause can still be
+            // found. They never go before a hit.
+            let corpus: usize = self.catalog.documents.iter().map(|d| d.passages).sum();
+            let mut rest = Vec::new();
+            if rescore.is_some() && hits.len() < limit && corpus <= SCAN_ALL_BELOW {
+                let all = StoreQuery { doc_ids: self.catalog.documents.iter().map(|d| d.id.clone()).collect(), exclude_doc_ids: self.excluded(&analysis), limit: corpus + 1, ..Default::default() };
+                rest = self.store.query(&all).await?.into_iter().filter(|h| !hits.iter().any(|x| x.passage.id == h.passage.id)).collect();
+            }
             if self.config.scope_to_named_documents && !analysis.doc_ids.is_empty() {
                 // The named documents' best, preferred by `scope_boost`, merged with everyone's.
                 let scoped = self.store.query(&StoreQuery { doc_ids: analysis.doc_ids.clone(), ..query }).await?;
@@ -295,6 +310,16 @@ impl Retriever {
                 }
             }
             hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+            if let Some(scorer) = rescore.filter(|_| !rest.is_empty()) {
+                let query = scorer.compiled(&scorer.query(&self.character_texts(&analysis.content, q, &expansions)));
+                let mut scored: Vec<(f32, policyqa_core::StoreHit)> = rest.into_iter().map(|h| (query.score(&policyqa_index::ingest::index_text(&h.passage)), h)).collect();
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+                let floor = hits.last().map_or(0.0, |h| h.score) - 1.0;
+                hits.extend(scored.into_iter().enumerate().map(|(i, (_, mut h))| {
+                    h.score = floor - i as f32 * 1e-3;
+                    h
+                }));
+            }
             for h in hits {
                 if !ranked.iter().any(|(p, _)| p.id == h.passage.id) {
                     ranked.push((h.passage, h.score));

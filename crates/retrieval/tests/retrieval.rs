@@ -147,6 +147,24 @@ async fn a_damaged_index_says_how_to_rebuild() {
     assert!(msg.contains("--rebuild"), "{msg}");
 }
 
+/// In a small index, a question that shares hardly a word with its clause ("把饭给她送到
+/// 家里" for 上门送餐服务) still finds it: the passages the words miss follow their hits,
+/// ranked by the characters they share; the words' own hits keep their order ahead.
+#[tokio::test]
+async fn in_a_small_index_the_characters_find_what_the_words_miss() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn PassageStore> = Arc::new(EdgeStore::open(dir.path(), None).unwrap());
+    indexer(store.clone()).ingest(&[repo().join("eval/corpus/formats/texts")], &IngestOptions::default(), &NoProgress).await.unwrap();
+    let r = retriever(store.clone()).await;
+    let found = r.search("我妈腿脚不好一个人住，能不能有人把饭给她送到家里？", 5).await.unwrap();
+    assert_eq!(found.passages.len(), 5, "a full ranking, not only the word hits");
+    assert!(found.passages.iter().any(|p| p.passage.text.contains("应当组织提供上门送餐服务")), "{:?}", found.passages.iter().map(|p| &p.passage.label).collect::<Vec<_>>());
+    // With the characters off, the words alone find fewer than five, and not the clause.
+    let words_only = Retriever::open(store, None, Lexicon::builtin(), RetrievalConfig { character_weight: 0.0, ..RetrievalConfig::default() }).await.unwrap();
+    let few = words_only.search("我妈腿脚不好一个人住，能不能有人把饭给她送到家里？", 5).await.unwrap();
+    assert!(few.passages.len() < 5 && !few.passages.iter().any(|p| p.passage.text.contains("上门送餐服务")), "{}", few.passages.len());
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {

@@ -9,7 +9,7 @@ use policyqa_core::Passage;
 use regex::Regex;
 use policyqa_retrieval::WeightedTerm;
 
-use crate::text::{has_figure, has_figure_of, sentences, term_coverage, FigureKind, NormText, TRIMMED_CREDIT};
+use crate::text::{answers_figure, has_figure, sentences, term_coverage, FigureKind, NormText, TRIMMED_CREDIT};
 
 /// How many top clauses the evidence is read from.
 pub const EVIDENCE_CLAUSES: usize = 3;
@@ -45,7 +45,7 @@ pub fn figure_supported(terms: &[WeightedTerm], passages: &[Passage], asked: Opt
         sentences(&p.text).into_iter().any(|(a, b)| {
             let s = NormText::new(&p.text[a..b]);
             let figure = match asked {
-                Some(kind) => has_figure_of(&s.text, kind),
+                Some(kind) => answers_figure(&s.text, kind),
                 None => has_figure(&s.text),
             };
             let covered = |t: &WeightedTerm| term_coverage(t, &s) >= TRIMMED_CREDIT || t.alternatives.iter().any(|x| s.text.contains(x.as_str()));

@@ -220,6 +220,19 @@ static FIGURE_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)\s*(万元|亿元|元|块|倍|%|‰|成|周年|年|个月|月|个工作日|工作日|日|天|小时|周岁|岁|人|名|次)|百分之|分之").expect("valid")
 });
 
+/// Whether a (normalised) sentence holds a figure that can answer a question asking for
+/// `kind`: of that kind or of its family, since "能返还多少钱" is answered by "30%" of the
+/// fees and "几年" by "18个月" (amounts and shares; lengths of time).
+pub fn answers_figure(text: &str, kind: FigureKind) -> bool {
+    use FigureKind::*;
+    let family: &[FigureKind] = match kind {
+        Money | Share => &[Money, Share],
+        Years | Months | Days | Hours => &[Years, Months, Days, Hours],
+        other => return has_figure_of(text, other),
+    };
+    family.iter().any(|k| has_figure_of(text, *k))
+}
+
 /// Whether a (normalised) sentence holds a figure of that kind.
 pub fn has_figure_of(text: &str, kind: FigureKind) -> bool {
     FIGURE_UNIT.captures_iter(text).any(|c| {
@@ -292,6 +305,10 @@ mod tests {
         assert!(has_figure_of(&norm("确保60%以上用于一线职工"), FigureKind::Share));
         assert!(has_figure_of(&norm("试用期不得超过六个月"), FigureKind::Months));
         assert!(has_figure_of(&norm("按照工程施工合同额的百分之三存储"), FigureKind::Share));
+        // "能返还多少钱" is answered by a share of the fees, "几年" by months; a date is no length.
+        assert!(answers_figure(&norm("按上年度实际缴纳失业保险费的30%返还"), FigureKind::Money));
+        assert!(answers_figure(&norm("最长不超过18个月"), FigureKind::Years));
+        assert!(!answers_figure(&norm("领取失业保险金的期限最长为12个月"), FigureKind::Money));
     }
 
     #[test]

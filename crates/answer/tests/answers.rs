@@ -180,6 +180,19 @@ async fn a_topic_no_file_covers_is_refused() {
     assert!(a.citations.is_empty());
 }
 
+/// Asked for an amount, answered by a sentence that gives none (a share of an amount does
+/// answer "多少钱"): refused, even though another clause puts an amount next to the words.
+#[tokio::test]
+async fn an_answer_without_the_figure_asked_for_is_refused() {
+    let measures = "# 江州市工资保证金管理办法\n\n第一条　施工总承包单位存储的工资保证金，单个工程不超过100万元。\n\n第二条　对一定时期内未发生工资拖欠的企业，工资保证金实行减免措施。\n\n第三条　大型企业按不超过上年度实际缴纳失业保险费的30%返还。\n";
+    let (_d, r) = index(&[("wage.md", measures)]).await;
+    let a = answerer(&r, None).ask(&ask("一直没发生工资拖欠的企业，工资保证金能减免多少钱？"), None).await.unwrap();
+    assert!(a.refused, "{a:?}");
+    assert!(a.warnings.iter().any(|w| w.contains("give none of that kind")), "{:?}", a.warnings);
+    let a = answerer(&r, None).ask(&ask("大型企业上年度缴纳的失业保险费能返还多少钱？"), None).await.unwrap();
+    assert!(!a.refused && a.answer.contains("30%"), "{a:?}");
+}
+
 #[tokio::test]
 async fn rules_resolve_a_follow_up_without_a_model() {
     let (_d, r) = index(&[]).await;

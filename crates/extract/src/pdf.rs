@@ -6,8 +6,9 @@
 //! break in Chinese is no space). Chosen over `pdf-extract` (lopdf), which on the same
 //! LibreOffice exports put a space between every digit and Chinese character ("2025 年 3 月")
 //! and an empty line after every line. The text's page starts are kept, so a passage knows its
-//! pages. A PDF without a text layer (a scan) is refused with that reason; an encrypted one
-//! that needs a password, or a damaged one, too.
+//! pages. Pages without a text layer (a scan) go through the OCR engine when the caller
+//! gives one, and their lines through the same steps; without one a scan is refused with
+//! that reason, and so is an encrypted PDF that needs a password, or a damaged one.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -245,12 +246,17 @@ fn ocr_lines(read: &[OcrLine], scale: f32, (x0, y0): (f32, f32), height_px: u32)
 /// between two Latin letters or digits.
 fn space_between(before: char, after: char, gap: f32, size: f32) -> Option<char> {
     if gap > 0.8 * size {
-        Some(if is_wide(before) || is_wide(after) { '\u{3000}' } else { ' ' })
+        Some(typed_space_between(before, after))
     } else if gap > 0.25 * size && !is_wide(before) && !is_wide(after) {
         Some(' ')
     } else {
         None
     }
+}
+
+/// A typed space: a 全角空格 beside a Chinese character, else a plain one.
+fn typed_space_between(before: char, after: char) -> char {
+    if is_wide(before) || is_wide(after) { '\u{3000}' } else { ' ' }
 }
 
 /// "(一)", "如下:", "站点;" → "（一）", "如下：", "站点；": ASCII punctuation next to a Chinese
@@ -409,7 +415,7 @@ fn lines_of(chars: &[pdf_oxide::layout::TextChar]) -> Vec<Line> {
                 }
                 if let Some((pc, _)) = prev.filter(|_| typed_space) {
                     // A space the author typed between two words stays one.
-                    text.push(if is_wide(pc) || is_wide(ch) { '\u{3000}' } else { ' ' });
+                    text.push(typed_space_between(pc, ch));
                 } else if let Some((pc, p)) = prev {
                     let gap = c.origin_x - (p.origin_x + p.advance_width.max(p.bbox.width));
                     if let Some(space) = space_between(pc, ch, gap, size) {

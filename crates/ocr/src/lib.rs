@@ -148,6 +148,33 @@ mod tests {
         assert_eq!(lines[1].words[0], OcrWord { text: "第一条".into(), left: 225, top: 337, width: 96, height: 57 });
     }
 
+    /// A stand-in for the program: a shell script in a fresh folder.
+    fn script(name: &str, body: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("policyqa-ocr-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tesseract");
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::process::Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+        path
+    }
+
+    #[test]
+    fn an_engine_that_hangs_is_killed_and_one_that_fails_is_named() {
+        let mut slow = Tesseract::new(script("slow", "cat > /dev/null; sleep 30"), "chi_sim");
+        slow.timeout = Duration::from_millis(300);
+        let started = Instant::now();
+        let err = slow.read_image(b"\x89PNG").unwrap_err();
+        assert!(matches!(err, OcrError::Failed(_)) && err.to_string().contains("ran past"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(10), "killed, not waited for");
+        let failing = Tesseract::new(script("failing", "cat > /dev/null; echo 'Error in pixReadMem: Unknown format' >&2; exit 1"), "chi_sim");
+        let err = failing.read_image(b"not an image").unwrap_err();
+        assert!(matches!(err, OcrError::Failed(_)) && err.to_string().contains("Unknown format"), "{err}");
+        // Installed without the language: unavailable, naming the package.
+        let no_chinese = Tesseract::new(script("nolang", "echo 'List of available languages (1):'; echo eng"), "chi_sim");
+        let err = no_chinese.check().unwrap_err();
+        assert!(err.to_string().contains("tesseract-ocr-chi-sim"), "{err}");
+    }
+
     #[test]
     fn a_missing_program_is_unavailable_with_what_to_install() {
         let err = Tesseract::new("/nonexistent/tesseract", "chi_sim").check().unwrap_err();

@@ -162,6 +162,24 @@ async fn uploads_are_decoded_and_bad_files_refused() {
     s.stop().await;
 }
 
+/// With OCR configured, an uploaded scan passes the pre-check and is read by the engine
+/// (Tesseract, installed by the test command) at the ingest: its articles on their pages.
+#[tokio::test]
+async fn an_uploaded_scan_is_read_by_ocr_when_it_is_configured() {
+    let tesseract = policyqa_ocr::Tesseract::new("tesseract", "chi_sim");
+    tesseract.check().expect("the test command installs tesseract-ocr and tesseract-ocr-chi-sim");
+    let s = start_server(support::Setup { ocr: Some(std::sync::Arc::new(tesseract)), ..Default::default() }).await;
+    let scan = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/corpus/formats/scanned/npc.pdf")).unwrap();
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(scan).file_name("decision.pdf"));
+    let r = client().post(format!("{}/v1/documents", s.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let added: Value = r.json().await.unwrap();
+    let passages = added["passages"].as_array().unwrap();
+    assert_eq!(passages.iter().filter(|p| p["label"].as_str().unwrap().ends_with('条')).count(), 12, "{added}");
+    assert!(passages.iter().all(|p| p["page"].as_u64().is_some_and(|n| (1..=2).contains(&n))), "{added}");
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn web_pages_word_files_and_pdfs_are_read_by_their_content() {
     let s = start(1 << 20).await;

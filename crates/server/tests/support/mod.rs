@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use policyqa_answer::Prompts;
-use policyqa_core::{ChatModel, Embedder, PassageStore};
+use policyqa_core::{ChatModel, Embedder, Ocr, PassageStore};
 use policyqa_index::{EdgeStore, IngestOptions, NoProgress};
 use policyqa_pipeline::{Backends, Pipeline, PipelineConfig};
 use policyqa_server::{AppState, ServerConfig};
@@ -41,6 +41,7 @@ pub struct Setup {
     pub store: Option<Arc<dyn PassageStore>>,
     pub embedder: Option<Arc<dyn Embedder>>,
     pub chat: Option<Arc<dyn ChatModel>>,
+    pub ocr: Option<Arc<dyn Ocr>>,
 }
 
 /// The seed page indexed into `store` (an embedded index in the temporary folder when none
@@ -48,7 +49,7 @@ pub struct Setup {
 pub async fn start(setup: Setup) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let store = setup.store.unwrap_or_else(|| Arc::new(EdgeStore::open(&dir.path().join("index"), None).unwrap()));
-    let backends = Backends { embedder: setup.embedder, chat: setup.chat, prompts: Prompts::builtin(), ocr: None };
+    let backends = Backends { embedder: setup.embedder, chat: setup.chat, prompts: Prompts::builtin(), ocr: setup.ocr };
     let pipeline = Pipeline::open(store, backends, PipelineConfig::default()).await.unwrap();
     pipeline.indexer().ingest(&[repo().join("corpus")], &IngestOptions::default(), &NoProgress).await.unwrap();
     let pipeline = pipeline.reopen().await.unwrap();

@@ -198,7 +198,7 @@ fn a_killed_ingest_is_completed_by_the_next() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = policyqa_in(d, &["docs"]);
     let err = stderr(&out);
-    assert!(err.contains("378 document(s), 26165 passage(s); the index holds 26165 passage(s)"), "{err}");
+    assert!(err.contains("378 document(s), 26188 passage(s); the index holds 26188 passage(s)"), "{err}");
     let out = policyqa_in(d, &["search", "试用期最长多久", "--json"]);
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r["passages"].as_array().unwrap().iter().any(|p| p["text"].as_str().unwrap().contains("试用期最长不得超过六个月")));

@@ -14,7 +14,7 @@ use serde::Serialize;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::citations::{Citation, CitationChecker, SentenceFlag};
-use crate::evidence::{figure_supported, place_not_covered, strength, DEFAULT_MIN_EVIDENCE};
+use crate::evidence::{figure_supported, place_not_covered, place_not_named, strength, DEFAULT_MIN_EVIDENCE};
 use crate::extractive::{compose, Intent};
 use crate::prompt::{PromptError, Prompts, Turn, REFUSAL};
 use crate::{followup, text};
@@ -206,6 +206,16 @@ impl Answerer {
             warnings.push(format!("the question asks about {place}, which no retrieved clause names"));
         }
         let base = Answer { evidence_terms: terms.clone(), ..base };
+        // The best match is a notice's list of attachments: the question is about an
+        // attachment whose text the index does not hold ("附件里各部门怎么分工"). Any clause
+        // the answer could quote instead would answer something else.
+        if looked_up == 0
+            && let Some(list) = passages.first().filter(|p| is_attachment_list(p))
+        {
+            let text = format!("{REFUSAL}问题所问的附件（{}）正文未收录。", list.text.trim());
+            warnings.push(format!("the best match is the attachment list of {}, whose attachments are not indexed", list.label));
+            return Ok(self.refusal(base, text, warnings, evidence, started, events));
+        }
         if evidence < self.config.min_evidence {
             return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
         }
@@ -233,6 +243,21 @@ impl Answerer {
             && !crate::text::answers_figure(&crate::text::norm(&draft), kind)
         {
             warnings.push("the question asks for a figure and the answer's sentences give none of that kind".into());
+            return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
+        }
+        // Asked for a telephone number, an address or a web address the answer does not hold.
+        if looked_up == 0
+            && let Some(shape) = crate::text::asked_shape(&crate::text::norm(query))
+            && !crate::text::has_shape(&crate::text::norm(&draft), shape)
+        {
+            warnings.push(format!("the question asks for {} and the answer's sentences give none", shape.name()));
+            return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
+        }
+        let cited: Vec<&Passage> = crate::citations::marker_numbers(&draft).into_iter().filter_map(|n| passages.get(n.wrapping_sub(1))).collect();
+        if looked_up == 0
+            && let Some(place) = place_not_named(query, cited.iter().copied())
+        {
+            warnings.push(format!("the question asks about {place}, which the clauses the answer would cite do not name"));
             return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events));
         }
         let mut checker = CitationChecker::new(&passages);
@@ -401,4 +426,12 @@ fn clean_rewrite(s: &str) -> Option<String> {
 fn _ask_is_send(a: &Answerer, r: &AskRequest) {
     fn is_send<T: Send>(_: T) {}
     is_send(a.ask(r, None));
+}
+
+/// A notice's list of attachments (the chunker's passage under the heading 附件 that is
+/// nothing but the "附件：…" line and the titles after it).
+fn is_attachment_list(p: &Passage) -> bool {
+    p.kind == policyqa_core::PassageKind::Paragraph
+        && p.address.last().is_some_and(|h| h == "附件")
+        && policyqa_chunker::lines::is_attachment_line(&crate::text::norm(p.text.trim()))
 }

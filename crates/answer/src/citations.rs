@@ -25,6 +25,19 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】］]").unwrap()
 });
 
+/// The clause numbers a text's markers refer to ("[1]", "【2、3】"), in order of first use.
+pub fn marker_numbers(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    for c in MARKER.captures_iter(text) {
+        for n in c[1].split([',', '，', '、']).filter_map(|x| x.trim().parse::<usize>().ok()) {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
 /// One cited clause, as the reader gets it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Citation {

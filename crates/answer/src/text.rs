@@ -209,6 +209,47 @@ static ASKED_KIND: LazyLock<Vec<(FigureKind, Regex)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// A thing a question asks for that has a shape of its own: a telephone number, a street
+/// address, a web address. An answer without one answers something else (the channels of a
+/// service for "办公地址在哪里", a policy on complaints for "打哪个电话投诉").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AskedShape {
+    Phone,
+    Address,
+    WebAddress,
+}
+
+static ASKED_SHAPE: LazyLock<Vec<(AskedShape, Regex, Regex)>> = LazyLock::new(|| {
+    [
+        (AskedShape::Phone, r"(?:电话|热线|号码)(?:是|是多少|多少|号码)?[？?]?$|打哪个电话|拨打什么|什么电话|哪个电话|电话号码", r"\d{5,}|\d{3,4}-\d{7,8}"),
+        (AskedShape::Address, r"地址|办公地点|在哪办公|地点在哪", r"(?:路|街|大道|巷|胡同|弄)\d+号|\d+号|大厦|大楼"),
+        (AskedShape::WebAddress, r"网址|官网|官方网站|网站是|链接", r"https?://|www\.|\.(?:cn|com|org|net)(?:/|$|[^a-z])"),
+    ]
+    .into_iter()
+    .map(|(k, q, a)| (k, Regex::new(q).expect("valid"), Regex::new(a).expect("valid")))
+    .collect()
+});
+
+impl AskedShape {
+    pub fn name(self) -> &'static str {
+        match self {
+            AskedShape::Phone => "a telephone number",
+            AskedShape::Address => "an address",
+            AskedShape::WebAddress => "a web address",
+        }
+    }
+}
+
+/// The shaped thing a (normalised) question asks for, if any.
+pub fn asked_shape(question: &str) -> Option<AskedShape> {
+    ASKED_SHAPE.iter().find(|(_, q, _)| q.is_match(question)).map(|(k, _, _)| *k)
+}
+
+/// Whether a (normalised) text holds a thing of that shape.
+pub fn has_shape(text: &str, shape: AskedShape) -> bool {
+    ASKED_SHAPE.iter().any(|(k, _, a)| *k == shape && a.is_match(text))
+}
+
 /// What kind of figure the question asks for, when it names one (多少钱 → money, 几年 →
 /// years); `None` for a bare 多少 or 多久, which any figure may answer.
 pub fn asked_figure(question: &str) -> Option<FigureKind> {

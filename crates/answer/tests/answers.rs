@@ -193,6 +193,51 @@ async fn an_answer_without_the_figure_asked_for_is_refused() {
     assert!(!a.refused && a.answer.contains("30%"), "{a:?}");
 }
 
+/// A question about an attachment the index holds only by its title: refused, saying so;
+/// the notice's own clauses are not quoted for it.
+#[tokio::test]
+async fn a_question_about_an_attachment_not_indexed_is_refused_by_name() {
+    let notice = "关于做好稳就业工作的通知\n\n（一）扩大就业岗位。各地要落实稳岗扶持政策，各部门按照分工抓好落实。\n\n（二）加强资金保障。各地要统筹用好就业补助资金。\n\n附件：重点任务分工及进度安排\n";
+    let (_d, r) = index(&[("notice.txt", notice)]).await;
+    let a = answerer(&r, None).ask(&ask("通知附件“重点任务分工及进度安排”里各部门是怎么分工的？"), None).await.unwrap();
+    assert!(a.refused, "{a:?}");
+    assert!(a.answer.starts_with(REFUSAL) && a.answer.contains("重点任务分工及进度安排") && a.answer.contains("未收录"), "{}", a.answer);
+    assert!(a.citations.is_empty());
+    // The clauses are still answered from; the attachment line is not part of the last one.
+    let a = answerer(&r, None).ask(&ask("就业补助资金要怎么用？"), None).await.unwrap();
+    assert!(!a.refused && a.answer.contains("统筹用好") && !a.answer.contains("附件"), "{a:?}");
+}
+
+/// Asked for a telephone number, an address or a web address, answered by sentences that
+/// hold none: refused. The same clause answers what it does say.
+#[tokio::test]
+async fn an_answer_without_the_number_or_address_asked_for_is_refused() {
+    let rules = "# 清河市住房公积金提取办法\n\n第一条　清河市住房公积金管理中心负责本办法的具体实施。职工提取住房公积金，可以通过网上业务大厅、手机APP办理，也可以到服务网点办理。\n\n第二条　咨询服务热线为12329。\n";
+    let (_d, r) = index(&[("rules.md", rules)]).await;
+    for q in ["清河市住房公积金管理中心的办公地址在哪里？", "住房公积金管理中心的官网网址是什么？"] {
+        let a = answerer(&r, None).ask(&ask(q), None).await.unwrap();
+        assert!(a.refused, "{q}: {a:?}");
+        assert!(a.warnings.iter().any(|w| w.contains("address")), "{q}: {:?}", a.warnings);
+    }
+    let a = answerer(&r, None).ask(&ask("住房公积金的咨询服务热线是多少？"), None).await.unwrap();
+    assert!(!a.refused && a.answer.contains("12329"), "{a:?}");
+    let a = answerer(&r, None).ask(&ask("住房公积金可以通过哪些渠道提取？"), None).await.unwrap();
+    assert!(!a.refused && a.answer.contains("网上业务大厅"), "{a:?}");
+}
+
+/// A question about a region's rules is not answered from a clause that does not name the
+/// region, even when another retrieved clause happens to name it.
+#[tokio::test]
+async fn a_regions_question_is_not_answered_from_a_clause_that_does_not_name_it() {
+    let law = "# 中华人民共和国示例法\n\n第一条　中华人民共和国首都是北京。\n\n第二条　机动车号牌指标实行总量控制，申请人按照规定申请指标。\n";
+    let (_d, r) = index(&[("law.md", law)]).await;
+    let a = answerer(&r, None).ask(&ask("北京小客车指标摇号怎么申请？"), None).await.unwrap();
+    assert!(a.refused, "{a:?}");
+    assert!(a.warnings.iter().any(|w| w.contains("北京")), "{:?}", a.warnings);
+    let a = answerer(&r, None).ask(&ask("机动车号牌指标怎么申请？"), None).await.unwrap();
+    assert!(!a.refused && a.answer.contains("申请指标"), "{a:?}");
+}
+
 #[tokio::test]
 async fn rules_resolve_a_follow_up_without_a_model() {
     let (_d, r) = index(&[]).await;

@@ -328,6 +328,14 @@ pub fn is_date_line(folded: &str) -> bool {
     DATE_LINE.is_match(folded)
 }
 
+static ATTACHMENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^附\s*件\s*(?:[:：]|[0-9一二三四五六七八九十]+\s*[:：.．、]?|$)").unwrap());
+
+/// The list of a notice's attachments after its body: "附件：重点任务分工及进度安排",
+/// "附件:1．申请表", "附件2". Not part of the last clause, whose text it would otherwise end.
+pub fn is_attachment_line(folded: &str) -> bool {
+    ATTACHMENT.is_match(folded.trim_start())
+}
+
 static TOC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^目\s*录$").unwrap());
 
 pub fn is_toc_heading(folded: &str) -> bool {

@@ -98,7 +98,8 @@ fn continues(unit: &Unit, next: &Unit, src: &str, pairs: &HashMap<(char, char), 
         return false;
     }
     let next_text = next.text(src);
-    if is_opener(&next_text) || is_tabular(&next_text) {
+    // An attachment heading ("附件二") starts something; it continues no sentence.
+    if is_opener(&next_text) || is_tabular(&next_text) || lines::is_attachment_line(&lines::fold(&next_text)) {
         return false;
     }
     let (Some(a), Some(b)) = (unit.last_char(src), next.first_char(src)) else { return false };

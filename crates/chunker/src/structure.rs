@@ -91,6 +91,13 @@ fn heading_text(text: &str) -> String {
     short
 }
 
+/// The heading of a notice's attachment list.
+const ATTACHMENTS: &str = "附件";
+/// The longest line taken as one more title of an attachment list ("2．零工市场建设规范").
+const ATTACHMENT_TITLE_CHARS: usize = 40;
+/// "附件", "附件三": a heading alone on its line.
+const ATTACHMENT_HEADING_CHARS: usize = 5;
+
 pub fn blocks(src: &str, doc: &Doc) -> Vec<Block> {
     // Pass 1: which markers fit their running sequence.
     let mut seq = Sequences::default();
@@ -122,6 +129,7 @@ pub fn blocks(src: &str, doc: &Doc) -> Vec<Block> {
     let mut stack: Vec<(u8, String)> = Vec::new();
     let mut in_clause = false;
     let mut signed_off = false;
+    let mut in_attachments = false;
     let path_of = |stack: &[(u8, String)]| stack.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
 
     for (unit, m) in doc.units.iter().zip(accepted) {
@@ -143,6 +151,32 @@ pub fn blocks(src: &str, doc: &Doc) -> Vec<Block> {
                 continue;
             }
             UnitKind::Text => {}
+        }
+        // The attachment list ("附件：1．…" and the short numbered titles under it) is a
+        // passage of its own, under the heading 附件: it names documents, it says nothing, and
+        // glued to the last clause it made that clause look like it answered questions about
+        // the attachments' contents. A bare "附件一" or "附件：" heads the attachment's own
+        // text, which follows (a law's annex): the heading of what comes after, not a passage.
+        let folded = crate::lines::fold(&text);
+        if crate::lines::is_attachment_line(&folded) {
+            in_clause = false;
+            stack.clear();
+            let heading = folded.trim().trim_end_matches([':', '：']).trim();
+            if heading.chars().count() <= ATTACHMENT_HEADING_CHARS {
+                stack.push((0, heading.to_string()));
+                continue;
+            }
+            // It follows the body: what comes after (the issuers' names) is under no heading.
+            in_attachments = true;
+            out.push(Block { kind: BlockKind::Paragraphs, path: vec![ATTACHMENTS.to_string()], units: vec![unit.clone()] });
+            continue;
+        }
+        if in_attachments {
+            if unit.marker.is_some() && folded.chars().count() <= ATTACHMENT_TITLE_CHARS {
+                out.last_mut().expect("the attachment list").units.push(unit.clone());
+                continue;
+            }
+            in_attachments = false;
         }
         if let Some(m) = m.filter(|_| !signed_off) {
             if clause_family == Some(m.family) {

@@ -139,6 +139,28 @@ fn numbering_that_jumps_back_or_repeats_is_body_text() {
     assert!(out.passages[1].text.contains("第一条 重复的编号。"));
 }
 
+/// A notice's attachment list is a passage of its own under 附件 (it ended the last clause
+/// before), the signatories after it are under no heading, and a bare "附件一" heads the
+/// annex text that follows it, even after a line that does not end a sentence.
+#[test]
+fn attachments_are_not_part_of_the_last_clause() {
+    let notice = "关于做好稳就业工作的通知\n\n一、稳定岗位\n\n（一）扩大就业岗位。各地要落实稳岗扶持政策。\n\n（二）加强资金保障。各地要统筹用好就业补助资金。\n\n附件：1．重点任务分工及进度安排\n　　　2．零工市场建设规范\n\n江川省人力资源和社会保障厅\n";
+    let out = chunk("notice.txt", notice);
+    let by_label = |l: &str| out.passages.iter().find(|p| p.label.ends_with(l)).unwrap_or_else(|| panic!("{l}: {:?}", out.passages.iter().map(|p| &p.label).collect::<Vec<_>>()));
+    assert!(by_label("（二）").text.ends_with("就业补助资金。"), "{}", by_label("（二）").text);
+    let list = by_label("》附件");
+    assert!(list.text.starts_with("附件：1．重点任务分工") && list.text.contains("2．零工市场建设规范"), "{}", list.text);
+    assert_eq!(list.address.last().map(String::as_str), Some("附件"));
+    let signed = out.passages.iter().find(|p| p.text.contains("江川省人力资源")).expect("the signatories");
+    assert_eq!(signed.address.len(), 1, "{:?}", signed.address);
+
+    let law = "# 示例法\n\n第一条 本法自公布之日起施行。列于本法附件一的决定予以废止：\n\n附件一\n\n下列决定予以废止：\n1.关于惩治走私罪的补充规定\n附件二\n\n下列决定予以保留：\n1.关于禁毒的决定\n";
+    let out = chunk("law.md", law);
+    let labels: Vec<_> = out.passages.iter().map(|p| p.label.rsplit('》').next().unwrap().to_string()).collect();
+    assert_eq!(labels, ["第一条", "附件一", "附件二"], "{:?}", out.passages.iter().map(|p| &p.text).collect::<Vec<_>>());
+    assert!(out.passages[1].text.contains("走私") && !out.passages[1].text.contains("禁毒"));
+}
+
 // ---------------------------------------------------------------- the seed page
 
 const SEED: &str = "corpus/000_99d6042c77b000db.txt";

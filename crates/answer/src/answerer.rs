@@ -71,8 +71,14 @@ pub struct Answer {
     pub citations: Vec<Citation>,
     /// The clauses consulted (retrieved), cited or not.
     pub passages: Vec<Ranked>,
-    /// Sentences that failed a check (kept in the answer, marked for the reader).
+    /// Sentences of a model's answer that failed a check, with the reason: left out of the
+    /// answer (and never streamed).
     pub flags: Vec<SentenceFlag>,
+    /// How many sentences were left out.
+    pub dropped_sentences: usize,
+    /// Why a configured chat model's answer was not used (the answer is then extractive).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
     pub warnings: Vec<String>,
     /// Evidence strength in [0, 1] (1 for a clause asked for by its number).
     pub evidence: f32,
@@ -101,7 +107,49 @@ pub enum GenerationError {
     Prompt(#[from] PromptError),
     #[error("the chat model's answer cites no retrieved clause")]
     Uncited,
+    #[error("the chat model's answer reproduces the prompt ({0})")]
+    EchoedPrompt(String),
+    #[error("the clauses the chat model's answer cites bear out only {:.0}% of it", .0 * 100.0)]
+    Unsupported(f32),
 }
+
+/// Why a model's answer fell back to the extractive one, as counted in the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// The model failed: unavailable, timed out, refused the request, malformed stream.
+    ModelFailed,
+    EchoedPrompt,
+    Uncited,
+    Unsupported,
+}
+
+impl Fallback {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fallback::ModelFailed => "model_failed",
+            Fallback::EchoedPrompt => "echoed_prompt",
+            Fallback::Uncited => "uncited",
+            Fallback::Unsupported => "unsupported",
+        }
+    }
+}
+
+impl GenerationError {
+    pub fn fallback(&self) -> Fallback {
+        match self {
+            GenerationError::Chat(_) | GenerationError::Prompt(_) => Fallback::ModelFailed,
+            GenerationError::Uncited => Fallback::Uncited,
+            GenerationError::EchoedPrompt(_) => Fallback::EchoedPrompt,
+            GenerationError::Unsupported(_) => Fallback::Unsupported,
+        }
+    }
+}
+
+/// Below this share of its claims' characters borne out by their clauses, a model's answer is
+/// not used: what passed is too little of what it said. A first setting, to be calibrated on
+/// the real model's answers over the dev sets.
+pub const MIN_SUPPORTED_SHARE: f32 = 0.5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AskError {
@@ -174,6 +222,8 @@ impl Answerer {
             citations: vec![],
             passages: result.passages.clone(),
             flags: vec![],
+            dropped_sentences: 0,
+            fallback: None,
             warnings: vec![],
             evidence: 0.0,
             evidence_terms: vec![],
@@ -205,7 +255,7 @@ impl Answerer {
             evidence = evidence.min(self.config.min_evidence * 0.5);
             warnings.push(format!("the question asks about {place}, which no retrieved clause names"));
         }
-        let base = Answer { evidence_terms: terms.clone(), ..base };
+        let mut base = Answer { evidence_terms: terms.clone(), ..base };
         // The best match is a notice's list of attachments: the question is about an
         // attachment whose text the index does not hold ("附件里各部门怎么分工"). Any clause
         // the answer could quote instead would answer something else.
@@ -228,6 +278,7 @@ impl Answerer {
                 Ok(Generated::Refused) => return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events)),
                 Err(reason) => {
                     warnings.push(format!("{reason}; the answer is extractive instead"));
+                    base.fallback = Some(reason.fallback());
                 }
             }
         }
@@ -293,7 +344,7 @@ impl Answerer {
                 max_tokens: Some(120),
                 temperature: Some(0.0),
             };
-            let mut stream = chat.stream(&request).await?;
+        let mut stream = chat.stream(&request).await?;
             let mut out = String::new();
             while let Some(piece) = stream.next().await {
                 out.push_str(&piece?);
@@ -322,10 +373,11 @@ impl Answerer {
     async fn generate<'p>(&self, chat: &dyn ChatModel, question: &str, history: &[Turn], passages: &'p [Passage], events: Events<'_>) -> Result<Generated<'p>, GenerationError> {
         let prompt = self.prompts.render(question, history, passages)?;
         let request = ChatRequest {
-            messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system }, ChatMessage { role: ChatRole::User, content: prompt.user }],
+            messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system.clone() }, ChatMessage { role: ChatRole::User, content: prompt.user.clone() }],
             max_tokens: None,
             temperature: None,
         };
+        let echo = PromptEcho::new(&prompt, passages);
         let mut stream = chat.stream(&request).await?;
         // Held back until the stream is known to be an answer and not the refusal.
         let mut pending: Vec<AnswerEvent> = Vec::new();
@@ -346,6 +398,10 @@ impl Answerer {
         while let Some(piece) = stream.next().await {
             let piece = piece?;
             raw.push_str(&piece);
+            // Checked before the piece's sentences can pass: an echo is stopped at once.
+            if let Some(what) = echo.found(&raw) {
+                return Err(GenerationError::EchoedPrompt(what));
+            }
             let checked = checker.push(&piece);
             // The refusal sentence is short: once the text is clearly something else, stream.
             if !streaming && !looks_like_refusal_prefix(&raw) {
@@ -357,8 +413,15 @@ impl Answerer {
         if is_refusal(&raw) && checker.citations.is_empty() {
             return Ok(Generated::Refused);
         }
-        if checker.citations.is_empty() {
+        let claims = checker.passed_chars + checker.dropped_chars;
+        let share = if claims == 0 { 1.0 } else { checker.passed_chars as f32 / claims as f32 };
+        // Nothing cited at all is "uncited"; claims that cite and are not borne out, "unsupported".
+        let only_uncited = checker.dropped_sentences == checker.uncited_sentences;
+        if checker.citations.is_empty() && only_uncited {
             return Err(GenerationError::Uncited);
+        }
+        if share < MIN_SUPPORTED_SHARE || checker.citations.is_empty() {
+            return Err(GenerationError::Unsupported(share));
         }
         emit(rest, &mut pending, true);
         Ok(Generated::Answer(Box::new(checker)))
@@ -372,9 +435,10 @@ enum Generated<'a> {
 
 fn finish(mut base: Answer, checker: CitationChecker, mut warnings: Vec<String>, evidence: f32, started: Instant, generation: Instant) -> Answer {
     warnings.extend(checker.warnings.iter().cloned());
-    if checker.uncited_sentences > 0 {
-        warnings.push(format!("{} sentence(s) of the answer cite no clause", checker.uncited_sentences));
+    if checker.dropped_sentences > 0 {
+        warnings.push(format!("{} sentence(s) of the answer left out: their citations do not bear them out (see flags)", checker.dropped_sentences));
     }
+    base.dropped_sentences = checker.dropped_sentences;
     base.answer = checker.text.trim().to_string();
     base.refused = false;
     base.citations = checker.citations;
@@ -400,10 +464,15 @@ fn trim_history(history: &[Turn]) -> Vec<Turn> {
     out
 }
 
-/// The model's refusal, however it dressed it.
+/// Ways a model says the clauses do not answer ("无法回答", "条文中没有提到").
+static REFUSAL_WORDS: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"没有找到相关规定|无法回答|不能回答|无法确定|没有(?:提到|提及|涉及|规定|相关)|未(?:提及|涉及|规定|提到)").expect("valid"));
+
+/// The model's refusal, however it dressed it: our sentence, or (in a short answer) another
+/// way of saying the clauses do not answer.
 fn is_refusal(raw: &str) -> bool {
     let n = text::norm(raw);
-    n.contains(&text::norm(REFUSAL)) || n.contains("没有找到相关规定")
+    n.contains(&text::norm(REFUSAL)) || (n.chars().count() <= 60 && REFUSAL_WORDS.is_match(&n))
 }
 
 fn looks_like_refusal_prefix(raw: &str) -> bool {
@@ -434,4 +503,46 @@ fn is_attachment_list(p: &Passage) -> bool {
     p.kind == policyqa_core::PassageKind::Paragraph
         && p.address.last().is_some_and(|h| h == "附件")
         && policyqa_chunker::lines::is_attachment_line(&crate::text::norm(p.text.trim()))
+}
+
+/// What of the rendered prompt an answer must not reproduce: the clause delimiters, and each
+/// line of the rules and of the request (the question line "问题：…", the clause list's
+/// header, the instructions) but the clauses' own text, which an answer quotes, and their
+/// label lines ("[1] 《…》（十）"), which an answer may name.
+struct PromptEcho {
+    lines: Vec<String>,
+}
+
+/// A delimiter of the clause blocks, or its neutralised form (see `prompt::neutralise`).
+static DELIMITER: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"(?:<<<|‹‹‹)条文\d*(?:开始|结束)?|条文\d+(?:开始|结束)(?:>>>|›››)").expect("valid"));
+
+/// A line of the prompt shorter than this (normalised) is no evidence of an echo.
+const ECHO_LINE_CHARS: usize = 8;
+
+impl PromptEcho {
+    fn new(prompt: &crate::prompt::RenderedPrompt, passages: &[Passage]) -> Self {
+        let clauses: Vec<String> = passages.iter().map(|p| text::norm(&p.text)).collect();
+        let labels: Vec<String> = passages.iter().map(|p| text::norm(&p.label)).collect();
+        let mut lines: Vec<String> = Vec::new();
+        for line in prompt.system.lines().chain(prompt.user.lines()) {
+            let l = text::norm(line);
+            if l.chars().count() < ECHO_LINE_CHARS || DELIMITER.is_match(&l) || clauses.iter().any(|c| c.contains(&l)) || labels.iter().any(|x| l.ends_with(x.as_str())) {
+                continue;
+            }
+            if !lines.contains(&l) {
+                lines.push(l);
+            }
+        }
+        PromptEcho { lines }
+    }
+
+    /// What of the prompt the text reproduces, if anything.
+    fn found(&self, raw: &str) -> Option<String> {
+        if let Some(m) = DELIMITER.find(raw) {
+            return Some(format!("the clause delimiter {}", m.as_str()));
+        }
+        let n = text::norm(raw);
+        self.lines.iter().find(|l| n.contains(l.as_str())).map(|l| format!("the prompt's line \"{}\"", l.chars().take(40).collect::<String>()))
+    }
 }

@@ -98,6 +98,14 @@ pub struct CitationChecker<'a> {
     /// ends the run of sentences they open).
     pub cited_sentences: usize,
     pub uncited_sentences: usize,
+    /// Sentences left out of the answer: a claim without a marker to a given clause, or one
+    /// whose figures, dates or quoted terms are not in its clause, or too little of whose
+    /// wording is (each listed in `flags` with its reason).
+    pub dropped_sentences: usize,
+    /// Characters of claims that passed and of those dropped: how much of a model's answer
+    /// its citations bear out.
+    pub passed_chars: usize,
+    pub dropped_chars: usize,
     /// Sentences without a marker, waiting for the marker that ends their run ("A。B。C[1]。":
     /// one marker for consecutive sentences of one clause). They are checked against it, and
     /// released with it; at the end of the answer, left uncited.
@@ -159,6 +167,9 @@ impl<'a> CitationChecker<'a> {
             text: String::new(),
             cited_sentences: 0,
             uncited_sentences: 0,
+            dropped_sentences: 0,
+            passed_chars: 0,
+            dropped_chars: 0,
             pending: Vec::new(),
         }
     }
@@ -272,14 +283,26 @@ impl<'a> CitationChecker<'a> {
         let claim = MARKER.replace_all(sentence, "").to_string();
         let claim_norm = norm(&claim);
         let mut new_citations = Vec::new();
+        // A sentence that states something checkable (a claim: six letters or digits or more)
+        // ships only with a marker to a clause that bears it out; a connective ("具体如下：")
+        // states nothing and passes without one.
         if is_claim(&claim_norm) {
             let support = if cited.is_empty() { inherited.to_vec() } else { cited.clone() };
-            if support.is_empty() {
+            let failed = if support.is_empty() {
                 self.uncited_sentences += 1;
+                Some("cites no clause".to_string())
             } else {
-                self.cited_sentences += 1;
-                self.check_support(&claim, &claim_norm, &support);
+                self.check_support(&claim, &claim_norm, &support)
+            };
+            let chars = claim_norm.chars().count();
+            if let Some(reason) = failed {
+                self.dropped_sentences += 1;
+                self.dropped_chars += chars;
+                self.flags.push(SentenceFlag { sentence: claim.trim().to_string(), reason: format!("dropped: {reason}") });
+                return Checked::default();
             }
+            self.cited_sentences += 1;
+            self.passed_chars += chars;
         }
         // 2. Renumber and attach citations (quote: the best-supporting sentence of the clause).
         let claim_bigrams = bigrams(&claim_norm);
@@ -310,7 +333,9 @@ impl<'a> CitationChecker<'a> {
         Checked { text, new_citations }
     }
 
-    fn check_support(&mut self, claim: &str, claim_norm: &str, cited: &[usize]) {
+    /// Why the cited clauses do not bear the claim out, if they do not: a figure, date or
+    /// quoted term they lack, or too little of its wording.
+    fn check_support(&mut self, claim: &str, claim_norm: &str, cited: &[usize]) -> Option<String> {
         let facts = checkable_facts(claim);
         let claim_bigrams = bigrams(claim_norm);
         let mut missing: Vec<String> = Vec::new();
@@ -321,13 +346,10 @@ impl<'a> CitationChecker<'a> {
             }
         }
         let support = cited.iter().map(|&n| bigram_support(&claim_bigrams, &self.index(n - 1).all)).fold(0.0f32, f32::max);
-        let short = claim.trim().to_string();
         if !missing.is_empty() {
-            self.flags.push(SentenceFlag { sentence: short.clone(), reason: format!("not in the cited clause: {}", missing.join("、")) });
+            return Some(format!("not in the cited clause: {}", missing.join("、")));
         }
-        if support < MIN_LEXICAL_SUPPORT {
-            self.flags.push(SentenceFlag { sentence: short, reason: format!("weakly supported by the cited clause ({:.0}% of its wording)", support * 100.0) });
-        }
+        (support < MIN_LEXICAL_SUPPORT).then(|| format!("weakly supported by the cited clause ({:.0}% of its wording)", support * 100.0))
     }
 
     fn citation(&mut self, i: usize, marker: usize, claim: &HashSet<(char, char)>) -> Citation {

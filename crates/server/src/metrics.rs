@@ -47,6 +47,8 @@ pub struct Metrics {
     pub generation: Histogram,
     pub active_streams: Gauge,
     denied: Family<DeniedLabels, Counter>,
+    fallbacks: Family<DeniedLabels, Counter>,
+    dropped_sentences: Counter,
 }
 
 /// One answer being streamed, for as long as the value lives: the gauge goes back down
@@ -74,7 +76,11 @@ impl Default for Metrics {
         registry.register("active_streams", "Answers being streamed", active_streams.clone());
         let denied = Family::<DeniedLabels, Counter>::default();
         registry.register("denied_requests", "Requests refused before a handler: unauthorized, forbidden, rate_limited", denied.clone());
-        Metrics { registry, requests, latency, retrieval, generation, active_streams, denied }
+        let fallbacks = Family::<DeniedLabels, Counter>::default();
+        registry.register("answer_fallbacks", "Chat-model answers not used (the extractive answer served instead), by reason: model_failed, echoed_prompt, uncited, unsupported", fallbacks.clone());
+        let dropped_sentences = Counter::default();
+        registry.register("answer_dropped_sentences", "Sentences of chat-model answers left out because their citations did not bear them out", dropped_sentences.clone());
+        Metrics { registry, requests, latency, retrieval, generation, active_streams, denied, fallbacks, dropped_sentences }
     }
 }
 
@@ -85,9 +91,14 @@ impl Metrics {
     }
 
     /// An answer's retrieval and generation time.
+    /// An answer's retrieval and generation time, and what of a model's answer was not used.
     pub fn answered(&self, a: &policyqa_answer::Answer) {
         self.retrieval.observe(a.timings.retrieval_ms / 1000.0);
         self.generation.observe(a.timings.generation_ms / 1000.0);
+        if let Some(f) = a.fallback {
+            self.fallbacks.get_or_create(&DeniedLabels { reason: f.as_str().into() }).inc();
+        }
+        self.dropped_sentences.inc_by(a.dropped_sentences as u64);
     }
 
     pub fn denied(&self, reason: &str) {

@@ -190,7 +190,15 @@ pub struct Answer {
     pub citations: Vec<Citation>,
     /// The clauses consulted, cited or not.
     pub passages: Vec<RankedPassage>,
+    /// Sentences of a chat model's answer left out, each with its reason.
     pub flags: Vec<Flag>,
+    /// How many sentences were left out (`flags` lists them).
+    #[serde(default)]
+    pub dropped_sentences: usize,
+    /// Why a configured chat model's answer was not used (`mode` is then `extractive`):
+    /// `model_failed`, `echoed_prompt`, `uncited` or `unsupported`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
     pub warnings: Vec<String>,
     /// Evidence strength in [0, 1].
     pub evidence: f32,
@@ -400,6 +408,8 @@ impl From<DomainAnswer> for Answer {
             citations: a.citations.into_iter().map(Into::into).collect(),
             passages: a.passages.into_iter().map(Into::into).collect(),
             flags: a.flags.into_iter().map(Into::into).collect(),
+            dropped_sentences: a.dropped_sentences,
+            fallback: a.fallback.map(|f| f.as_str().to_string()),
             warnings: a.warnings,
             evidence: a.evidence,
             evidence_terms: a.evidence_terms.into_iter().map(Into::into).collect(),
@@ -450,6 +460,8 @@ mod tests {
             citations: vec![],
             passages: vec![],
             flags: vec![],
+            dropped_sentences: 0,
+            fallback: None,
             warnings: vec![],
             evidence: 0.5,
             evidence_terms: vec![],
@@ -458,7 +470,7 @@ mod tests {
         let v = serde_json::to_value(&a).unwrap();
         let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["answer", "citations", "evidence", "flags", "mode", "passages", "question", "refused", "timings", "warnings"]);
+        assert_eq!(keys, ["answer", "citations", "dropped_sentences", "evidence", "flags", "mode", "passages", "question", "refused", "timings", "warnings"]);
         assert_eq!(v["mode"], "extractive");
         let back: Answer = serde_json::from_value(v).unwrap();
         assert_eq!(back, a);

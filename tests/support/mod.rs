@@ -26,7 +26,14 @@ pub struct Served {
 
 impl Served {
     pub fn start(data: &Path) -> Self {
-        let mut child = policyqa(data).args(["serve", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("policyqa serve starts");
+        Self::start_with(data, &[])
+    }
+
+    /// With these settings in its environment (a chat model, say).
+    pub fn start_with(data: &Path, env: &[(&str, &str)]) -> Self {
+        let mut cmd = policyqa(data);
+        cmd.envs(env.iter().copied());
+        let mut child = cmd.args(["serve", "--addr", "127.0.0.1:0"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("policyqa serve starts");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();

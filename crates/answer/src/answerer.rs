@@ -42,6 +42,8 @@ pub struct AskRequest {
     pub question: String,
     pub history: Vec<Turn>,
     pub top_k: Option<usize>,
+    /// Put the chat model's text as it came (before any check) on the answer.
+    pub debug: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -79,6 +81,10 @@ pub struct Answer {
     /// Why a configured chat model's answer was not used (the answer is then extractive).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
+    /// The chat model's text as it came, with `AskRequest::debug` only (as far as it was read:
+    /// an echo is cut short).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_answer_raw: Option<String>,
     pub warnings: Vec<String>,
     /// Evidence strength in [0, 1] (1 for a clause asked for by its number).
     pub evidence: f32,
@@ -224,6 +230,7 @@ impl Answerer {
             flags: vec![],
             dropped_sentences: 0,
             fallback: None,
+            model_answer_raw: None,
             warnings: vec![],
             evidence: 0.0,
             evidence_terms: vec![],
@@ -273,7 +280,12 @@ impl Answerer {
         // 4. The answer: the model's when it gives a usable one, extractive otherwise.
         let generation = Instant::now();
         if let Some(chat) = &self.chat {
-            match self.generate(chat.as_ref(), query, &history, &passages, events).await {
+                let mut raw = String::new();
+            let generated = self.generate(chat.as_ref(), query, &history, &passages, events, &mut raw).await;
+            if request.debug {
+                base.model_answer_raw = Some(raw);
+            }
+            match generated {
                 Ok(Generated::Answer(checker)) => return Ok(finish(base, *checker, warnings, evidence, started, generation)),
                 Ok(Generated::Refused) => return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events)),
                 Err(reason) => {
@@ -370,7 +382,8 @@ impl Answerer {
         }
     }
 
-    async fn generate<'p>(&self, chat: &dyn ChatModel, question: &str, history: &[Turn], passages: &'p [Passage], events: Events<'_>) -> Result<Generated<'p>, GenerationError> {
+    /// The model's answer, checked sentence by sentence as it streams; `raw` gets its text as it came.
+    async fn generate<'p>(&self, chat: &dyn ChatModel, question: &str, history: &[Turn], passages: &'p [Passage], events: Events<'_>, raw: &mut String) -> Result<Generated<'p>, GenerationError> {
         let prompt = self.prompts.render(question, history, passages)?;
         let request = ChatRequest {
             messages: vec![ChatMessage { role: ChatRole::System, content: prompt.system.clone() }, ChatMessage { role: ChatRole::User, content: prompt.user.clone() }],
@@ -381,7 +394,6 @@ impl Answerer {
         let mut stream = chat.stream(&request).await?;
         // Held back until the stream is known to be an answer and not the refusal.
         let mut pending: Vec<AnswerEvent> = Vec::new();
-        let mut raw = String::new();
         let mut checker = CitationChecker::new(passages);
         let mut streaming = false;
         let emit = |checked: Vec<crate::citations::Checked>, pending: &mut Vec<AnswerEvent>, streaming: bool| {
@@ -399,18 +411,18 @@ impl Answerer {
             let piece = piece?;
             raw.push_str(&piece);
             // Checked before the piece's sentences can pass: an echo is stopped at once.
-            if let Some(what) = echo.found(&raw) {
+            if let Some(what) = echo.found(raw) {
                 return Err(GenerationError::EchoedPrompt(what));
             }
             let checked = checker.push(&piece);
             // The refusal sentence is short: once the text is clearly something else, stream.
-            if !streaming && !looks_like_refusal_prefix(&raw) {
+            if !streaming && !looks_like_refusal_prefix(raw) {
                 streaming = true;
             }
             emit(checked, &mut pending, streaming);
         }
         let rest: Vec<_> = checker.finish().into_iter().collect();
-        if is_refusal(&raw) && checker.citations.is_empty() {
+        if is_refusal(raw) && checker.citations.is_empty() {
             return Ok(Generated::Refused);
         }
         let claims = checker.passed_chars + checker.dropped_chars;
@@ -511,7 +523,13 @@ fn is_attachment_list(p: &Passage) -> bool {
 /// label lines ("[1] 《…》（十）"), which an answer may name.
 struct PromptEcho {
     lines: Vec<String>,
+    /// The request's field labels ("问题：", "此前的对话：", "用户："): a line of the answer
+    /// that opens with one is the request written out again, whatever follows it.
+    labels: Vec<String>,
 }
+
+/// A label is this short: "问题", "此前的对话".
+const ECHO_LABEL_CHARS: usize = 6;
 
 /// A delimiter of the clause blocks, or its neutralised form (see `prompt::neutralise`).
 static DELIMITER: std::sync::LazyLock<regex::Regex> =
@@ -534,13 +552,30 @@ impl PromptEcho {
                 lines.push(l);
             }
         }
-        PromptEcho { lines }
+        let mut labels: Vec<String> = Vec::new();
+        for line in prompt.user.lines() {
+            let l = text::norm(line);
+            // norm folds "：" to ":".
+            if let Some(i) = l.find(':')
+                && (1..=ECHO_LABEL_CHARS).contains(&l[..i].chars().count())
+                && !l[..i].contains(['[', '《'])
+            {
+                let label = l[..=i].to_string();
+                if !labels.contains(&label) {
+                    labels.push(label);
+                }
+            }
+        }
+        PromptEcho { lines, labels }
     }
 
     /// What of the prompt the text reproduces, if anything.
     fn found(&self, raw: &str) -> Option<String> {
         if let Some(m) = DELIMITER.find(raw) {
             return Some(format!("the clause delimiter {}", m.as_str()));
+        }
+        if let Some(label) = raw.lines().map(text::norm).find_map(|l| self.labels.iter().find(|x| l.starts_with(x.as_str()))) {
+            return Some(format!("the request's label \"{label}\""));
         }
         let n = text::norm(raw);
         self.lines.iter().find(|l| n.contains(l.as_str())).map(|l| format!("the prompt's line \"{}\"", l.chars().take(40).collect::<String>()))

@@ -245,7 +245,7 @@ async fn rules_resolve_a_follow_up_without_a_model() {
         Turn { role: "user".into(), content: "意见第十四条讲了什么".into() },
         Turn { role: "assistant".into(), content: "提高产业工人经济收入[1]。".into() },
     ];
-    let a = answerer(&r, None).ask(&AskRequest { question: "那第十五条呢？".into(), history, top_k: None }, None).await.unwrap();
+    let a = answerer(&r, None).ask(&AskRequest { question: "那第十五条呢？".into(), history, ..Default::default() }, None).await.unwrap();
     let resolved = a.resolved_question.as_deref().unwrap();
     assert!(resolved.contains("意见") && resolved.contains("第十五条"), "{resolved}");
     assert!(a.citations[0].label.ends_with("（十五）"), "{:?}", a.citations);
@@ -359,6 +359,23 @@ async fn a_recorded_echo_of_the_prompt_falls_back_and_streams_none_of_it() {
 /// A written reply: its name, its pieces, the mode the answer comes in, what the answer
 /// holds, what it must not, how many sentences are dropped.
 type ReplyCase = (&'static str, &'static [&'static str], Mode, &'static str, &'static str, usize);
+
+/// The request's label opening a line ("问题：" before clause text, as the real model wrote
+/// it once when asked about 网约车): the request written out again, stopped, not streamed.
+#[tokio::test]
+async fn a_reply_opening_with_the_requests_label_is_an_echo() {
+    let (_d, r) = index(&[]).await;
+    let s = scripted(vec![Reply::Stream(vec!["问题", "：\n[1]\n[2]", "企业按规定足额提取和使用职工教育经费，确保60%以上用于一线职工教育和培训[1]。"])], None);
+    let (a, events) = ask_streamed(&answerer(&r, Some(chat(&s.url))), TRAINING).await;
+    assert_eq!(a.fallback, Some(Fallback::EchoedPrompt), "{:?}", a.warnings);
+    assert!(a.warnings.iter().any(|w| w.contains("问题:")), "{:?}", a.warnings);
+    assert!(!deltas(&events).contains("问题"), "{}", deltas(&events));
+    assert_eq!(a.model_answer_raw, None, "the model's text only when asked for");
+    // With debug, the model's text as it came (as far as it was read).
+    let a = answerer(&r, Some(chat(&s.url))).ask(&AskRequest { question: TRAINING.into(), debug: true, ..Default::default() }, None).await.unwrap();
+    assert!(a.model_answer_raw.as_deref().is_some_and(|raw| raw.starts_with("问题：")), "{:?}", a.model_answer_raw);
+    assert!(!a.answer.contains("问题"));
+}
 
 /// Each kind of reply a model gives, and what ships.
 #[tokio::test]
@@ -506,7 +523,7 @@ async fn the_model_resolves_a_follow_up_from_the_history() {
         Turn { role: "assistant".into(), content: "企业应足额提取和使用职工教育经费[1]。".into() },
     ];
     let a = answerer(&r, Some(chat(&s.url)))
-        .ask(&AskRequest { question: "这个比例是多少？".into(), history, top_k: None }, None)
+        .ask(&AskRequest { question: "这个比例是多少？".into(), history, ..Default::default() }, None)
         .await
         .unwrap();
     assert_eq!(a.resolved_question.as_deref(), Some("企业职工教育经费用于一线职工教育和培训的比例是多少？"));

@@ -20,6 +20,9 @@ pub struct AskArgs {
     top_k: Option<usize>,
     #[arg(long)]
     json: bool,
+    /// With --json: the chat model's text as it came, before any check (model_answer_raw).
+    #[arg(long)]
+    debug: bool,
 }
 
 pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
@@ -31,7 +34,7 @@ pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode>
         None => Vec::new(),
     };
     let pipeline = pipeline_with_documents(settings).await?;
-    let a = pipeline.answerer().ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k }, None).await?;
+    let a = pipeline.answerer().ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k, debug: args.debug }, None).await?;
     for w in &a.warnings {
         eprintln!("warning: {w}");
     }

@@ -59,6 +59,9 @@ pub struct AskBody {
     /// Server-sent events instead of one JSON answer.
     #[serde(default)]
     pub stream: bool,
+    /// Add the chat model's text as it came, before any check (`model_answer_raw`).
+    #[serde(default)]
+    pub debug: bool,
 }
 
 pub fn turns(history: Vec<TurnBody>) -> Result<Vec<Turn>, ApiError> {
@@ -81,7 +84,7 @@ fn wants_stream(headers: &HeaderMap, asked: bool) -> bool {
               (status = 422, description = "Empty or over-long question", body = wire::ErrorBody)))]
 pub async fn ask(State(state): State<Arc<AppState>>, headers: HeaderMap, ApiJson(body): ApiJson<AskBody>) -> Result<Response, ApiError> {
     let stream = wants_stream(&headers, body.stream);
-    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)? };
+    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)?, debug: body.debug };
     validate(&request.question)?;
     if !stream {
         let answer = state.pipeline().answerer().ask(&request, None).await?;

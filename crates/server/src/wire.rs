@@ -199,6 +199,9 @@ pub struct Answer {
     /// `model_failed`, `echoed_prompt`, `uncited` or `unsupported`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
+    /// The chat model's text as it came, when the request asked for `debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_answer_raw: Option<String>,
     pub warnings: Vec<String>,
     /// Evidence strength in [0, 1].
     pub evidence: f32,
@@ -410,6 +413,7 @@ impl From<DomainAnswer> for Answer {
             flags: a.flags.into_iter().map(Into::into).collect(),
             dropped_sentences: a.dropped_sentences,
             fallback: a.fallback.map(|f| f.as_str().to_string()),
+            model_answer_raw: a.model_answer_raw,
             warnings: a.warnings,
             evidence: a.evidence,
             evidence_terms: a.evidence_terms.into_iter().map(Into::into).collect(),
@@ -462,6 +466,7 @@ mod tests {
             flags: vec![],
             dropped_sentences: 0,
             fallback: None,
+            model_answer_raw: None,
             warnings: vec![],
             evidence: 0.5,
             evidence_terms: vec![],

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 mod support;
-use support::{assert_error, repo, start as start_server, with_config, Server};
+use support::{assert_error, events, repo, start as start_server, with_config, Server};
 
 async fn start(max_body_bytes: usize) -> Server {
     start_server(with_config(move |c, _| c.max_body_bytes = max_body_bytes)).await
@@ -30,25 +30,6 @@ async fn post(s: &Server, path: &str, body: Value) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-/// Server-sent events of a response body: (event, data).
-fn events(text: &str) -> Vec<(String, String)> {
-    text.split("\n\n")
-        .filter(|b| !b.trim().is_empty())
-        .map(|block| {
-            let mut event = String::new();
-            let mut data = Vec::new();
-            for line in block.lines() {
-                if let Some(e) = line.strip_prefix("event:") {
-                    event = e.trim().to_string();
-                } else if let Some(d) = line.strip_prefix("data:") {
-                    data.push(d.strip_prefix(' ').unwrap_or(d).to_string());
-                }
-            }
-            (event, data.join("\n"))
-        })
-        .filter(|(e, d)| !e.is_empty() || !d.is_empty())
-        .collect()
-}
 
 const TRAINING: &str = "公司提的职工培训经费，最少得拿出几成花在一线工人身上？";
 

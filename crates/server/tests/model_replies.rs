@@ -15,7 +15,7 @@ use policyqa_openai::{ChatConfig, OpenAiChat};
 use serde_json::{json, Value};
 
 mod support;
-use support::{repo, start, Setup};
+use support::{events, repo, start, Setup};
 
 const TRAINING: &str = "企业职工教育经费至少要有多少用于一线职工？";
 
@@ -68,24 +68,6 @@ fn recorded_echo() -> (String, Vec<String>) {
     (r["question"].as_str().unwrap().to_string(), r["pieces"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect())
 }
 
-/// Server-sent events of a body: (event, data).
-fn events(text: &str) -> Vec<(String, String)> {
-    text.split("\n\n")
-        .filter(|b| !b.trim().is_empty())
-        .map(|block| {
-            let mut event = String::new();
-            let mut data = Vec::new();
-            for line in block.lines() {
-                if let Some(e) = line.strip_prefix("event:") {
-                    event = e.trim().to_string();
-                } else if let Some(d) = line.strip_prefix("data:") {
-                    data.push(d.trim_start().to_string());
-                }
-            }
-            (event, data.join("\n"))
-        })
-        .collect()
-}
 
 /// What each route served and streamed for one question.
 struct Served {

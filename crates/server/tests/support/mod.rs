@@ -78,3 +78,22 @@ pub fn assert_error(status: u16, body: &Value, want: u16, code: &str) {
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
 }
 
+/// Server-sent events of a response body: (event, data).
+pub fn events(text: &str) -> Vec<(String, String)> {
+    text.split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|block| {
+            let mut event = String::new();
+            let mut data = Vec::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event:") {
+                    event = e.trim().to_string();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push(d.strip_prefix(' ').unwrap_or(d).to_string());
+                }
+            }
+            (event, data.join("\n"))
+        })
+        .filter(|(e, d)| !e.is_empty() || !d.is_empty())
+        .collect()
+}

@@ -111,12 +111,13 @@ pub enum GenerationError {
     Chat(#[from] ChatError),
     #[error(transparent)]
     Prompt(#[from] PromptError),
+    /// With the model's sentences that were left out.
     #[error("the chat model's answer cites no retrieved clause")]
-    Uncited,
+    Uncited(Vec<SentenceFlag>),
     #[error("the chat model's answer reproduces the prompt ({0})")]
     EchoedPrompt(String),
-    #[error("the clauses the chat model's answer cites bear out only {:.0}% of it", .0 * 100.0)]
-    Unsupported(f32),
+    #[error("the clauses the chat model's answer cites bear out only {:.0}% of it", .share * 100.0)]
+    Unsupported { share: f32, dropped: Vec<SentenceFlag> },
 }
 
 /// Why a model's answer fell back to the extractive one, as counted in the metrics.
@@ -145,9 +146,9 @@ impl GenerationError {
     pub fn fallback(&self) -> Fallback {
         match self {
             GenerationError::Chat(_) | GenerationError::Prompt(_) => Fallback::ModelFailed,
-            GenerationError::Uncited => Fallback::Uncited,
+            GenerationError::Uncited(_) => Fallback::Uncited,
             GenerationError::EchoedPrompt(_) => Fallback::EchoedPrompt,
-            GenerationError::Unsupported(_) => Fallback::Unsupported,
+            GenerationError::Unsupported { .. } => Fallback::Unsupported,
         }
     }
 }
@@ -291,6 +292,11 @@ impl Answerer {
                 Err(reason) => {
                     warnings.push(format!("{reason}; the answer is extractive instead"));
                     base.fallback = Some(reason.fallback());
+                    // What the model wrote and why it was left out stays on record.
+                    if let GenerationError::Uncited(dropped) | GenerationError::Unsupported { dropped, .. } = reason {
+                        base.dropped_sentences = dropped.len();
+                        base.flags = dropped;
+                    }
                 }
             }
         }
@@ -430,10 +436,10 @@ impl Answerer {
         // Nothing cited at all is "uncited"; claims that cite and are not borne out, "unsupported".
         let only_uncited = checker.dropped_sentences == checker.uncited_sentences;
         if checker.citations.is_empty() && only_uncited {
-            return Err(GenerationError::Uncited);
+            return Err(GenerationError::Uncited(checker.flags));
         }
         if share < MIN_SUPPORTED_SHARE || checker.citations.is_empty() {
-            return Err(GenerationError::Unsupported(share));
+            return Err(GenerationError::Unsupported { share, dropped: checker.flags });
         }
         emit(rest, &mut pending, true);
         Ok(Generated::Answer(Box::new(checker)))
@@ -450,11 +456,12 @@ fn finish(mut base: Answer, checker: CitationChecker, mut warnings: Vec<String>,
     if checker.dropped_sentences > 0 {
         warnings.push(format!("{} sentence(s) of the answer left out: their citations do not bear them out (see flags)", checker.dropped_sentences));
     }
-    base.dropped_sentences = checker.dropped_sentences;
+    // Added to the model's sentences left out before a fallback, if any.
+    base.dropped_sentences += checker.dropped_sentences;
     base.answer = checker.text.trim().to_string();
     base.refused = false;
     base.citations = checker.citations;
-    base.flags = checker.flags;
+    base.flags.extend(checker.flags);
     base.warnings = warnings;
     base.evidence = evidence;
     base.timings.generation_ms = generation.elapsed().as_secs_f64() * 1000.0;

@@ -136,3 +136,79 @@ async fn an_uncited_claim_is_dropped_on_every_route_and_never_streamed() {
     assert!(metrics.contains("policyqa_answer_dropped_sentences_total 4"), "one for each of the four answers: {metrics}");
     s.stop().await;
 }
+
+/// The real server's replies other than the echo (provoked as scripts/record_replies.py says),
+/// each with what every route must serve.
+fn recorded(name: &str) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(repo().join("crates/answer/tests/fixtures/recorded_replies.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let r = &v["replies"][name];
+    assert!(r.is_object(), "no recorded reply {name}");
+    (r["question"].as_str().unwrap().to_string(), r["pieces"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect())
+}
+
+/// What one recorded reply must come to.
+enum Outcome {
+    /// Served as the model wrote it, citing the clause with this label fragment.
+    Shipped(&'static str),
+    /// Its claims dropped and the extractive answer served instead, for this reason.
+    FellBack(&'static str),
+    /// Served as a refusal.
+    Refused,
+}
+
+#[tokio::test]
+async fn every_recorded_reply_of_the_real_model_comes_to_its_outcome_on_every_route() {
+    // name, outcome, words of the model's reply that must reach no reader (empty: none).
+    let cases: [(&str, Outcome, &[&str]); 5] = [
+        ("invented_article", Outcome::FellBack("unsupported"), &["劳动合同法", "第十九条", "百分之八十"]),
+        ("figure_not_in_the_clause", Outcome::FellBack("unsupported"), &["30%"]),
+        ("uncited_claim", Outcome::FellBack("uncited"), &["至少要60%以上"]),
+        ("refusal_in_other_words", Outcome::Refused, &["条文中没有提到"]),
+        ("good_cited_answer", Outcome::Shipped("（十）"), &[]),
+    ];
+    for (name, outcome, banned) in cases {
+        let (question, pieces) = recorded(name);
+        let reply = pieces.concat();
+        let s = start(Setup { chat: Some(replaying(pieces)), ..Default::default() }).await;
+        let served = serve(&s.url, &question).await;
+        // The model was asked, and what was judged is its reply as recorded.
+        let debug: Value = reqwest::Client::new().post(format!("{}/v1/ask", s.url)).json(&json!({"question": question, "debug": true})).send().await.unwrap().json().await.unwrap();
+        assert_eq!(debug["model_answer_raw"], reply.as_str(), "{name}: {debug}");
+        for answer in [&served.json, &served.sse_done] {
+            match outcome {
+                Outcome::Shipped(label) => {
+                    assert_eq!(answer["mode"], "llm", "{name}: {answer}");
+                    assert!(answer.get("fallback").is_none(), "{name}: {answer}");
+                    assert_eq!(answer["dropped_sentences"], 0, "{name}: {answer}");
+                    assert_eq!(answer["answer"], reply.as_str(), "{name}: served as written");
+                    assert!(answer["citations"][0]["label"].as_str().unwrap().contains(label), "{name}: {answer}");
+                }
+                Outcome::FellBack(reason) => {
+                    assert_eq!(answer["mode"], "extractive", "{name}: {answer}");
+                    assert_eq!(answer["fallback"], reason, "{name}: {answer}");
+                    assert!(answer["dropped_sentences"].as_u64().unwrap() >= 1, "{name}: {answer}");
+                    assert!(answer["flags"][0]["reason"].as_str().unwrap().starts_with("dropped: "), "{name}: {answer}");
+                    assert!(!answer["citations"].as_array().unwrap().is_empty(), "{name}: the extractive answer cites: {answer}");
+                    assert_eq!(answer["refused"], false, "{name}: {answer}");
+                }
+                Outcome::Refused => {
+                    assert_eq!(answer["refused"], true, "{name}: {answer}");
+                    assert!(answer["citations"].as_array().unwrap().is_empty(), "{name}: {answer}");
+                }
+            }
+        }
+        for text in [served.json["answer"].as_str().unwrap(), &served.sse_deltas, &served.chat, &served.chat_streamed] {
+            for word in banned {
+                assert!(!text.contains(word), "{name}: {word} reached a reader: {text}");
+            }
+        }
+        assert_eq!(served.json["answer"], served.sse_done["answer"], "{name}: streamed and not agree");
+        assert_eq!(served.chat, served.json["answer"].as_str().unwrap(), "{name}: /v1/chat/completions serves the same answer");
+        assert_eq!(served.chat_streamed, served.chat, "{name}: streamed and not agree on /v1/chat/completions");
+        if let Outcome::Shipped(_) = outcome {
+            assert_eq!(served.sse_deltas.trim(), reply, "{name}: a good answer is streamed as it passes");
+        }
+        s.stop().await;
+    }
+}

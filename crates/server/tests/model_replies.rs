@@ -61,14 +61,6 @@ fn replaying(pieces: Vec<String>) -> Arc<dyn ChatModel> {
     Arc::new(OpenAiChat::new(c).unwrap())
 }
 
-fn recorded_echo() -> (String, Vec<String>) {
-    let text = std::fs::read_to_string(repo().join("crates/answer/tests/fixtures/recorded_replies.json")).unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
-    let r = &v["replies"]["echo_of_the_prompt"];
-    (r["question"].as_str().unwrap().to_string(), r["pieces"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect())
-}
-
-
 /// What each route served and streamed for one question.
 struct Served {
     json: Value,
@@ -96,7 +88,7 @@ const PROMPT_MARKS: [&str; 5] = ["<<<", "条文1开始", "问题：", "可依据
 
 #[tokio::test]
 async fn the_real_models_echo_of_the_prompt_is_served_on_no_route() {
-    let (question, pieces) = recorded_echo();
+    let (question, pieces) = recorded("echo_of_the_prompt");
     let s = start(Setup { chat: Some(replaying(pieces)), ..Default::default() }).await;
     let served = serve(&s.url, &question).await;
     for answer in [&served.json, &served.sse_done] {
@@ -137,8 +129,7 @@ async fn an_uncited_claim_is_dropped_on_every_route_and_never_streamed() {
     s.stop().await;
 }
 
-/// The real server's replies other than the echo (provoked as scripts/record_replies.py says),
-/// each with what every route must serve.
+/// One recorded reply of the real server: the question it is replayed for and its pieces.
 fn recorded(name: &str) -> (String, Vec<String>) {
     let text = std::fs::read_to_string(repo().join("crates/answer/tests/fixtures/recorded_replies.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();

@@ -29,11 +29,14 @@ pub struct AnswerConfig {
     pub top_k: usize,
     /// Evidence strength below which the answer is the refusal.
     pub min_evidence: f32,
+    /// Share of a chat model's claims (by characters) that must pass the citation checks for
+    /// its answer to be used; below it the answer is the extractive one.
+    pub min_supported_share: f32,
 }
 
 impl Default for AnswerConfig {
     fn default() -> Self {
-        AnswerConfig { top_k: 5, min_evidence: DEFAULT_MIN_EVIDENCE }
+        AnswerConfig { top_k: 5, min_evidence: DEFAULT_MIN_EVIDENCE, min_supported_share: DEFAULT_MIN_SUPPORTED_SHARE }
     }
 }
 
@@ -81,6 +84,10 @@ pub struct Answer {
     /// Why a configured chat model's answer was not used (the answer is then extractive).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback: Option<Fallback>,
+    /// Of a chat model's answer that was used, or left out as unsupported: the share of its
+    /// claims' characters that passed the citation checks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported_share: Option<f32>,
     /// The chat model's text as it came, with `AskRequest::debug` only (as far as it was read:
     /// an echo is cut short).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,7 +163,7 @@ impl GenerationError {
 /// Below this share of its claims' characters borne out by their clauses, a model's answer is
 /// not used: what passed is too little of what it said. A first setting, to be calibrated on
 /// the real model's answers over the dev sets.
-pub const MIN_SUPPORTED_SHARE: f32 = 0.5;
+pub const DEFAULT_MIN_SUPPORTED_SHARE: f32 = 0.5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AskError {
@@ -231,6 +238,7 @@ impl Answerer {
             flags: vec![],
             dropped_sentences: 0,
             fallback: None,
+            supported_share: None,
             model_answer_raw: None,
             warnings: vec![],
             evidence: 0.0,
@@ -287,12 +295,18 @@ impl Answerer {
                 base.model_answer_raw = Some(raw);
             }
             match generated {
-                Ok(Generated::Answer(checker)) => return Ok(finish(base, *checker, warnings, evidence, started, generation)),
+                Ok(Generated::Answer(checker)) => {
+                    base.supported_share = Some(checker.supported_share());
+                    return Ok(finish(base, *checker, warnings, evidence, started, generation));
+                }
                 Ok(Generated::Refused) => return Ok(self.refusal(base, REFUSAL.to_string(), warnings, evidence, started, events)),
                 Err(reason) => {
                     warnings.push(format!("{reason}; the answer is extractive instead"));
                     base.fallback = Some(reason.fallback());
                     // What the model wrote and why it was left out stays on record.
+                    if let GenerationError::Unsupported { share, .. } = &reason {
+                        base.supported_share = Some(*share);
+                    }
                     if let GenerationError::Uncited(dropped) | GenerationError::Unsupported { dropped, .. } = reason {
                         base.dropped_sentences = dropped.len();
                         base.flags = dropped;
@@ -431,14 +445,13 @@ impl Answerer {
         if is_refusal(raw) && checker.citations.is_empty() {
             return Ok(Generated::Refused);
         }
-        let claims = checker.passed_chars + checker.dropped_chars;
-        let share = if claims == 0 { 1.0 } else { checker.passed_chars as f32 / claims as f32 };
+        let share = checker.supported_share();
         // Nothing cited at all is "uncited"; claims that cite and are not borne out, "unsupported".
         let only_uncited = checker.dropped_sentences == checker.uncited_sentences;
         if checker.citations.is_empty() && only_uncited {
             return Err(GenerationError::Uncited(checker.flags));
         }
-        if share < MIN_SUPPORTED_SHARE || checker.citations.is_empty() {
+        if share < self.config.min_supported_share || checker.citations.is_empty() {
             return Err(GenerationError::Unsupported { share, dropped: checker.flags });
         }
         emit(rest, &mut pending, true);

@@ -155,6 +155,12 @@ fn is_claim(s: &str) -> bool {
 }
 
 impl<'a> CitationChecker<'a> {
+    /// The share of the claims' characters that passed (1 when nothing claimed anything).
+    pub fn supported_share(&self) -> f32 {
+        let claims = self.passed_chars + self.dropped_chars;
+        if claims == 0 { 1.0 } else { self.passed_chars as f32 / claims as f32 }
+    }
+
     pub fn new(passages: &'a [Passage]) -> Self {
         CitationChecker {
             passages,

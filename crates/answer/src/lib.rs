@@ -11,7 +11,7 @@ pub mod limit;
 pub mod prompt;
 pub mod text;
 
-pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, Fallback, GenerationError, Mode, Timings, MIN_SUPPORTED_SHARE};
+pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, Fallback, GenerationError, Mode, Timings, DEFAULT_MIN_SUPPORTED_SHARE};
 pub use limit::LimitedChat;
 pub use citations::{check_answer, Citation, CitationChecker, SentenceFlag};
 pub use prompt::{PromptError, Prompts, RenderedPrompt, Turn, REFUSAL};

@@ -310,6 +310,26 @@ async fn a_number_the_clause_does_not_have_is_dropped() {
     assert!(a.warnings.iter().any(|w| w.contains("bear out only 0%")), "{:?}", a.warnings);
 }
 
+/// How much of a model's answer must pass is a setting: the same reply, a short sentence its
+/// clause bears out and a long one with a figure the clause does not give, falls back at the
+/// default share and ships its passing sentence when the share asked for is lower.
+#[tokio::test]
+async fn the_share_of_an_answer_that_must_pass_is_a_setting() {
+    let (_d, r) = index(&[]).await;
+    let reply = vec!["确保60%以上用于一线职工教育和培训[1]。", "企业每年还应将80%以上的职工教育经费用于高技能人才的培养和评价以及职业技能竞赛[1]。"];
+    let s = scripted(vec![Reply::Stream(reply.clone()), Reply::Stream(reply)], None);
+    let strict = answerer(&r, Some(chat(&s.url))).ask(&ask(TRAINING), None).await.unwrap();
+    assert_eq!(strict.fallback, Some(Fallback::Unsupported), "{:?}", strict.warnings);
+    let share = strict.supported_share.expect("read on an unsupported answer");
+    assert!(share > 0.0 && share < policyqa_answer::DEFAULT_MIN_SUPPORTED_SHARE, "{share}");
+    let lenient = Answerer::new(r.clone(), Some(chat(&s.url)), Prompts::builtin(), AnswerConfig { min_supported_share: share / 2.0, ..AnswerConfig::default() });
+    let a = lenient.ask(&ask(TRAINING), None).await.unwrap();
+    assert_eq!(a.mode, Mode::Llm, "{:?}", a.warnings);
+    assert_eq!(a.answer, "确保60%以上用于一线职工教育和培训[1]。");
+    assert_eq!(a.dropped_sentences, 1);
+    assert_eq!(a.supported_share, Some(share));
+}
+
 // ---- what a model writes, and what ships (issue 15) ----
 
 /// The replies the real llama.cpp server gave with the Gemma 3 270M model (see the file).

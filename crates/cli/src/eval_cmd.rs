@@ -66,8 +66,9 @@ pub struct EvalArgs {
     /// Weight of lexicon expansions relative to the question's own words.
     #[arg(long)]
     expansion_weight: Option<f32>,
-    /// Set a retrieval knob for a tuning run: expansion_weight, scope_boost, focus_weight,
-    /// character_weight (`--knob scope_boost=2`); choose on `--half tune`.
+    /// Set a knob for a tuning run: the retrieval's expansion_weight, scope_boost,
+    /// focus_weight, character_weight, bigram_weight, and the answer's min_supported_share
+    /// (`--knob scope_boost=2`); choose on `--half tune`.
     #[arg(long = "knob", value_name = "NAME=VALUE")]
     knobs: Vec<String>,
     /// Retrieval metrics only: do not answer the questions.
@@ -146,7 +147,13 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
     }
     for k in &args.knobs {
         let (name, value) = k.split_once('=').with_context(|| format!("--knob {k}: expected NAME=VALUE"))?;
-        config.retrieval.set(name.trim(), value.trim()).map_err(|e| anyhow::anyhow!("--knob {e}"))?;
+        let (name, value) = (name.trim(), value.trim());
+        if name == "min_supported_share" {
+            // The answer's knob: how much of a chat model's answer must pass the checks.
+            config.answer.min_supported_share = value.parse::<f32>().ok().filter(|x| (0.0..=1.0).contains(x)).with_context(|| format!("--knob {k}: expected a number between 0 and 1"))?;
+            continue;
+        }
+        config.retrieval.set(name, value).map_err(|e| anyhow::anyhow!("--knob {e}"))?;
     }
     for w in &args.without {
         match w.as_str() {
@@ -247,6 +254,10 @@ fn print_answers(answers: &AnswerReport, calibrate: bool) {
         "  answers   citation precision {:.3}  fact recall {:.3}  refusal accuracy {:.3} (n={})  false refusals {:.3}  cited {:.3}  quotes in clause {:.3}  flagged {}  latency median {:.2} ms  p99 {:.2} ms",
         a.citation_precision, a.fact_recall, a.refusal_accuracy, a.unanswerable, a.false_refusal_rate, a.answers_with_citation, a.quotes_in_clause, a.flagged_sentences, a.latency_median_ms, a.latency_p99_ms
     );
+    if a.model_answers > 0 || !a.fallbacks.is_empty() {
+        let fell: Vec<String> = a.fallbacks.iter().map(|(why, n)| format!("{why} {n}")).collect();
+        println!("  model     {} answer(s) the chat model's; fell back to extractive: {}", a.model_answers, if fell.is_empty() { "none".to_string() } else { fell.join(", ") });
+    }
     if let Some(f) = a.faithfulness_model_judged {
         println!("  faithfulness {f:.3} over {} answers (MODEL-JUDGED, not measured)", a.judged);
     }

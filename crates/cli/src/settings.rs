@@ -29,6 +29,9 @@ pub struct Settings {
     pub prompts_dir: Option<PathBuf>,
     /// Evidence strength below which answers are refusals.
     pub min_evidence: Option<f32>,
+    /// Share of a chat model's claims that must pass the citation checks for its answer to be
+    /// used (`POLICYQA_MIN_SUPPORTED_SHARE`).
+    pub min_supported_share: Option<f32>,
     /// Concurrent calls to the chat model (`POLICYQA_CHAT_CONCURRENCY`, default 4); past it a
     /// call waits up to 5 s, then the answer is extractive.
     pub chat_concurrency: usize,
@@ -198,6 +201,7 @@ impl Settings {
             chat,
             prompts_dir: env.var("POLICYQA_PROMPTS_DIR").map(PathBuf::from),
             min_evidence: env.fraction("POLICYQA_MIN_EVIDENCE")?,
+            min_supported_share: env.fraction("POLICYQA_MIN_SUPPORTED_SHARE")?,
             chat_concurrency: env.number("POLICYQA_CHAT_CONCURRENCY", 1usize)?.unwrap_or(4),
             access,
             rate_limit: env.number("POLICYQA_RATE_LIMIT", 1u32)?,
@@ -245,6 +249,9 @@ impl Settings {
         let mut answer = AnswerConfig::default();
         if let Some(m) = self.min_evidence {
             answer.min_evidence = m;
+        }
+        if let Some(m) = self.min_supported_share {
+            answer.min_supported_share = m;
         }
         PipelineConfig { retrieval: RetrievalConfig::default(), answer }
     }
@@ -298,6 +305,7 @@ mod tests {
     fn well_formed_values_are_read() {
         let s = settings(&[
             ("POLICYQA_MIN_EVIDENCE", "0.2"),
+            ("POLICYQA_MIN_SUPPORTED_SHARE", "0.7"),
             ("POLICYQA_RATE_LIMIT", "60"),
             ("POLICYQA_CHAT_MODEL", "m"),
             ("POLICYQA_CHAT_BASE_URL", "http://127.0.0.1:9/v1"),
@@ -309,6 +317,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(s.min_evidence, Some(0.2));
+        assert_eq!(s.pipeline_config().answer.min_supported_share, 0.7);
         assert_eq!(s.rate_limit, Some(60));
         assert_eq!(s.chat.as_ref().unwrap().total_timeout, Duration::from_millis(2500));
         assert_eq!(s.qdrant.as_ref().unwrap().shards, Some(3));

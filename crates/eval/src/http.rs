@@ -82,6 +82,8 @@ impl EvalTarget for HttpTarget {
             answer: a.answer,
             refused: a.refused,
             mode: crate::mode_name(a.mode),
+            fallback: a.fallback,
+            supported_share: a.supported_share,
             evidence: a.evidence,
             citations: a.citations.into_iter().map(|c| AnsweredCitation { marker: c.marker, label: c.label, text: c.text, quote: c.quote }).collect(),
             flags: a.flags.len(),

@@ -56,6 +56,10 @@ pub struct Answered {
     pub answer: String,
     pub refused: bool,
     pub mode: String,
+    /// Why a configured chat model's answer was not used.
+    pub fallback: Option<String>,
+    /// The share of a chat model's claims that passed the citation checks.
+    pub supported_share: Option<f32>,
     pub evidence: f32,
     pub citations: Vec<AnsweredCitation>,
     pub flags: usize,
@@ -120,6 +124,8 @@ impl EvalTarget for InProcess {
             answer: a.answer,
             refused: a.refused,
             mode: mode_name(a.mode),
+            fallback: a.fallback.map(|f| f.as_str().to_string()),
+            supported_share: a.supported_share,
             evidence: a.evidence,
             citations: a.citations.into_iter().map(|c| AnsweredCitation { marker: c.marker, label: c.label, text: c.text, quote: c.quote }).collect(),
             flags: a.flags.len(),
@@ -357,6 +363,12 @@ pub struct AnswerMetrics {
     pub faithfulness_model_judged: Option<f64>,
     #[serde(default)]
     pub judged: usize,
+    /// With a chat model: answers that are the model's, and fallbacks to the extractive
+    /// answer by reason.
+    #[serde(default)]
+    pub model_answers: usize,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fallbacks: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -376,6 +388,12 @@ pub struct AnswerResult {
     pub answer: String,
     pub refused: bool,
     pub mode: String,
+    /// Why a configured chat model's answer was not used (the answer is then extractive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    /// The share of a chat model's claims that passed the citation checks, where it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_share: Option<f32>,
     #[serde(default)]
     pub warnings: Vec<String>,
     pub evidence: f32,
@@ -477,6 +495,8 @@ pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions
             answer: a.answer.clone(),
             refused: a.refused,
             mode: a.mode.clone(),
+            fallback: a.fallback.clone(),
+            supported_share: a.supported_share,
             warnings: a.warnings.clone(),
             evidence: a.evidence,
             citations,
@@ -511,6 +531,11 @@ pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions
         latency_p99_ms: percentile(&lat, 0.99),
         faithfulness_model_judged: None,
         judged: 0,
+        model_answers: results.iter().filter(|r| r.mode == "llm" && !r.refused).count(),
+        fallbacks: results.iter().filter_map(|r| r.fallback.clone()).fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f).or_default() += 1;
+            m
+        }),
     };
     let scores: Vec<f64> = results.iter().filter_map(|r| r.faithfulness_model_judged.map(f64::from)).collect();
     let overall = AnswerMetrics {

@@ -1035,6 +1035,8 @@ mod tests {
             answer: text.into(),
             refused,
             mode: "extractive".into(),
+            fallback: None,
+            supported_share: None,
             warnings: vec![],
             evidence: 0.5,
             citations,
@@ -1084,6 +1086,7 @@ mod tests {
                     latency_p99_ms: 40.0,
                     faithfulness_model_judged: Some(0.875),
                     judged: 2,
+                    ..Default::default()
                 },
                 questions: vec![
                     answer("s1", "lookup", "确保60%以上用于一线职工[1]。", false, vec![cite("《意见》（三）", true)], &[], 1.5),

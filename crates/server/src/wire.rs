@@ -199,6 +199,10 @@ pub struct Answer {
     /// `model_failed`, `echoed_prompt`, `uncited` or `unsupported`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
+    /// Of a chat model's answer that was used or left out as unsupported: the share of its
+    /// claims' characters that passed the citation checks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_share: Option<f32>,
     /// The chat model's text as it came, when the request asked for `debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_answer_raw: Option<String>,
@@ -413,6 +417,7 @@ impl From<DomainAnswer> for Answer {
             flags: a.flags.into_iter().map(Into::into).collect(),
             dropped_sentences: a.dropped_sentences,
             fallback: a.fallback.map(|f| f.as_str().to_string()),
+            supported_share: a.supported_share,
             model_answer_raw: a.model_answer_raw,
             warnings: a.warnings,
             evidence: a.evidence,
@@ -466,6 +471,7 @@ mod tests {
             flags: vec![],
             dropped_sentences: 0,
             fallback: None,
+            supported_share: None,
             model_answer_raw: None,
             warnings: vec![],
             evidence: 0.5,

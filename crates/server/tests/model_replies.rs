@@ -173,11 +173,17 @@ async fn every_recorded_reply_of_the_real_model_comes_to_its_outcome_on_every_ro
                     assert!(answer.get("fallback").is_none(), "{name}: {answer}");
                     assert_eq!(answer["dropped_sentences"], 0, "{name}: {answer}");
                     assert_eq!(answer["answer"], reply.as_str(), "{name}: served as written");
+                    assert_eq!(answer["supported_share"], 1.0, "{name}: every claim passed: {answer}");
                     assert!(answer["citations"][0]["label"].as_str().unwrap().contains(label), "{name}: {answer}");
                 }
                 Outcome::FellBack(reason) => {
                     assert_eq!(answer["mode"], "extractive", "{name}: {answer}");
                     assert_eq!(answer["fallback"], reason, "{name}: {answer}");
+                    // The share is read where the model cited; an answer citing nothing has none.
+                    match reason {
+                        "unsupported" => assert!(answer["supported_share"].as_f64().unwrap() < 0.5, "{name}: {answer}"),
+                        _ => assert!(answer.get("supported_share").is_none(), "{name}: {answer}"),
+                    }
                     assert!(answer["dropped_sentences"].as_u64().unwrap() >= 1, "{name}: {answer}");
                     assert!(answer["flags"][0]["reason"].as_str().unwrap().starts_with("dropped: "), "{name}: {answer}");
                     assert!(!answer["citations"].as_array().unwrap().is_empty(), "{name}: the extractive answer cites: {answer}");

@@ -173,6 +173,7 @@ impl ClauseChunker {
                 source: source.to_string(),
                 passages: out.passages.len() - before,
                 meta: Default::default(),
+                validity: None,
             });
         }
         out.documents.retain(|d| d.passages > 0);

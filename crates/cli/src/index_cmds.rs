@@ -121,13 +121,34 @@ pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCod
     let store = settings.store_location().open().await?;
     let mut docs: Vec<_> = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
     docs.sort_by(|a, b| a.source.cmp(&b.source).then(a.title.cmp(&b.title)));
+    let graph = policyqa_validity::Graph::from_documents(&docs);
+    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|t| policyqa_validity::date_in_china(t.as_secs()));
+    let standing = |id: &str| today.and_then(|t| graph.standing(id, t));
     if args.json {
-        println!("{}", serde_json::to_string(&docs)?);
+        #[derive(serde::Serialize)]
+        struct Listed<'a> {
+            #[serde(flatten)]
+            document: &'a policyqa_core::DocumentInfo,
+            /// On today's date; absent for documents ingested before validity was read.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            standing: Option<policyqa_validity::Standing>,
+        }
+        let listed: Vec<Listed> = docs.iter().map(|d| Listed { document: d, standing: standing(&d.id) }).collect();
+        println!("{}", serde_json::to_string(&listed)?);
     } else {
         for d in &docs {
-            // What the document states about itself (文号, 发文机关, dates…) after the source.
+            // What the document states about itself (文号, 发文机关, dates…) after the source,
+            // then whether it is in force today.
             let fields: String = d.meta.fields().iter().map(|(k, v)| format!("\t{k}：{v}")).collect();
-            println!("{}\t{}\t{}\t{}{fields}", d.id, d.passages, d.title, d.source);
+            let status = match standing(&d.id) {
+                Some(s) => {
+                    let since = s.since.map(|d| format!(" 自{d}")).unwrap_or_default();
+                    let by = s.successor_title.map(|t| format!("（《{t}》）")).unwrap_or_default();
+                    format!("\t{}{since}{by}", s.status_zh)
+                }
+                None => String::new(),
+            };
+            println!("{}\t{}\t{}\t{}{fields}{status}", d.id, d.passages, d.title, d.source);
         }
         eprintln!(
             "{} document(s), {} passage(s); the index holds {} passage(s)",

@@ -1,6 +1,8 @@
 //! Domain types shared by every policyqa crate. No IO, no async, no wire formats:
 //! the server decides how these travel over HTTP, the CLI how they print.
 
+pub mod validity;
+
 use serde::{Deserialize, Serialize};
 
 /// What kind of unit a passage is cut from.
@@ -121,6 +123,10 @@ pub struct DocumentInfo {
     /// What the document says about itself (文号, 发文机关, dates…), where it says it.
     #[serde(default, skip_serializing_if = "DocumentMeta::is_empty")]
     pub meta: DocumentMeta,
+    /// What its own clauses say about its validity (read at ingest; absent in indexes built
+    /// before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<validity::DocumentValidity>,
 }
 
 /// A document's metadata as the document itself states it: a web page's metadata table or

@@ -290,7 +290,7 @@ impl Indexer {
             self.store.upsert(points).await?;
             let records: Vec<FileRecord> = batch
                 .iter()
-                .map(|(source, hash, out)| FileRecord { source: source.clone(), content_hash: hash.clone(), documents: out.documents.clone() })
+                .map(|(source, hash, out)| FileRecord { source: source.clone(), content_hash: hash.clone(), documents: with_validity(out) })
                 .collect();
             self.store.put_files(&records).await?;
             for (_, _, out) in batch {
@@ -337,4 +337,15 @@ impl Indexer {
         }
         Err(IngestError::Path { path: what.to_string(), message: "no such document id or source in the index (see `policyqa docs`)".into() })
     }
+}
+
+/// A file's documents, each with what its own clauses say about its validity.
+fn with_validity(out: &policyqa_chunker::ChunkOutput) -> Vec<policyqa_core::DocumentInfo> {
+    out.documents
+        .iter()
+        .map(|d| {
+            let passages = out.passages.iter().filter(|p| p.doc_id == d.id);
+            policyqa_core::DocumentInfo { validity: Some(policyqa_validity::read(&d.id, &d.title, Some(&d.meta), passages)), ..d.clone() }
+        })
+        .collect()
 }

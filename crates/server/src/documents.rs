@@ -20,8 +20,17 @@ use crate::{wire, AppState};
 
 #[utoipa::path(get, path = "/v1/documents", responses((status = 200, description = "The indexed documents", body = Vec<wire::Document>)))]
 pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<wire::Document>>, ApiError> {
-    let docs = state.pipeline().store().files().await?.into_iter().flat_map(|f| f.documents).map(Into::into).collect();
-    Ok(Json(docs))
+    let docs: Vec<_> = state.pipeline().store().files().await?.into_iter().flat_map(|f| f.documents).collect();
+    let graph = policyqa_validity::Graph::from_documents(&docs);
+    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|t| policyqa_validity::date_in_china(t.as_secs()));
+    let listed = docs
+        .into_iter()
+        .map(|d| {
+            let validity = today.and_then(|t| graph.standing(&d.id, t)).map(Into::into);
+            wire::Document { validity, ..d.into() }
+        })
+        .collect();
+    Ok(Json(listed))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -241,6 +241,72 @@ pub struct Document {
     /// `index_number` (索引号), `subject` (主题分类), `url` (where it was published).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub metadata: std::collections::BTreeMap<String, String>,
+    /// Whether it is in force today, read from the indexed documents' own clauses (absent
+    /// for an index built before policyqa read them: ingest again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity: Option<Validity>,
+}
+
+/// A document's validity on a date, with the clauses that say so.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Validity {
+    /// `in_force`, `repealed`, `superseded` (a later version applies), `not_yet_in_force`,
+    /// `unknown` (nothing indexed says).
+    pub status: String,
+    /// 在施行 / 已废止 / 已被修订 / 尚未施行 / unknown.
+    pub status_zh: String,
+    /// The date the status is read on (today in China).
+    pub as_of: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// The document that repealed it or took its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor_title: Option<String>,
+    /// Its 施行日期 as stated (a date, or `on_publication`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The documents it repeals, as named.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repeals: Vec<String>,
+    /// Its versions by id, oldest first, when it has several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
+    pub evidence: Vec<ValidityEvidence>,
+}
+
+/// The clause a validity fact was read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ValidityEvidence {
+    pub passage_id: String,
+    pub label: String,
+    pub quote: String,
+}
+
+impl From<policyqa_validity::Standing> for Validity {
+    fn from(s: policyqa_validity::Standing) -> Self {
+        let status = serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        Validity {
+            status,
+            status_zh: s.status_zh.to_string(),
+            as_of: s.as_of.to_string(),
+            since: s.since.map(|d| d.to_string()),
+            successor: s.successor,
+            successor_title: s.successor_title,
+            effective: s.effective.map(|e| match e {
+                policyqa_validity::Effective::On(d) => d.to_string(),
+                policyqa_validity::Effective::OnPublication(Some(d)) => format!("{d} (on_publication)"),
+                policyqa_validity::Effective::OnPublication(None) => "on_publication".to_string(),
+            }),
+            expires: s.expires.map(|d| d.to_string()),
+            repeals: s.repeals,
+            versions: s.versions,
+            evidence: s.evidence.into_iter().map(|e| ValidityEvidence { passage_id: e.passage_id, label: e.label, quote: e.quote }).collect(),
+        }
+    }
 }
 
 /// `POST /v1/documents`: what the upload became.
@@ -448,7 +514,7 @@ impl From<DocumentInfo> for Document {
     fn from(d: DocumentInfo) -> Self {
         let metadata = metadata_of(&d.meta);
         let format = (!d.meta.format.is_empty()).then(|| d.meta.format.clone());
-        Document { id: d.id, title: d.title, source: d.source, passages: d.passages, format, metadata }
+        Document { id: d.id, title: d.title, source: d.source, passages: d.passages, format, metadata, validity: None }
     }
 }
 

@@ -122,6 +122,34 @@ async fn documents_can_be_added_listed_asked_and_removed() {
     s.stop().await;
 }
 
+/// The listing says whether each document is in force today, with the clause that says so:
+/// a notice that replaces its predecessor, and the predecessor it repeals.
+#[tokio::test]
+async fn the_document_list_says_what_is_in_force_and_why() {
+    let s = start(1 << 20).await;
+    let old = "第一条 为了规范职工疗休养，制定本办法。\n\n第二条 职工每年可以参加一次疗休养。\n";
+    let (status, _) = post(&s, "/v1/documents", json!({"title": "职工疗休养暂行办法", "text": old})).await;
+    assert_eq!(status, 201);
+    let new = "第一条 为了规范职工疗休养，制定本办法。\n\n第二条 职工每年可以参加一次疗休养，时间不超过七天。\n\n第三条 本办法自2020年1月1日起施行，《职工疗休养暂行办法》同时废止。\n";
+    let (status, _) = post(&s, "/v1/documents", json!({"title": "职工疗休养管理办法", "text": new})).await;
+    assert_eq!(status, 201);
+    let docs: Vec<Value> = client().get(format!("{}/v1/documents", s.url)).send().await.unwrap().json().await.unwrap();
+    let find = |title: &str| docs.iter().find(|d| d["title"] == title).unwrap_or_else(|| panic!("{title} listed: {docs:?}")).clone();
+    let current = find("职工疗休养管理办法");
+    let v = &current["validity"];
+    assert_eq!((v["status"].as_str(), v["status_zh"].as_str(), v["since"].as_str()), (Some("in_force"), Some("在施行"), Some("2020-01-01")), "{current}");
+    assert_eq!(v["effective"], "2020-01-01");
+    assert_eq!(v["repeals"], json!(["职工疗休养暂行办法"]));
+    assert_eq!(v["evidence"][0]["label"], "《职工疗休养管理办法》第三条", "{current}");
+    let repealed = find("职工疗休养暂行办法");
+    let v = &repealed["validity"];
+    assert_eq!((v["status"].as_str(), v["status_zh"].as_str(), v["since"].as_str()), (Some("repealed"), Some("已废止"), Some("2020-01-01")), "{repealed}");
+    assert_eq!(v["successor"], current["id"]);
+    assert_eq!(v["successor_title"], "职工疗休养管理办法");
+    assert!(v["evidence"][0]["quote"].as_str().unwrap().contains("同时废止"), "{repealed}");
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn uploads_are_decoded_and_bad_files_refused() {
     let s = start(1 << 20).await;

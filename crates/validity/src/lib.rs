@@ -7,66 +7,25 @@
 //! gives the date ("today" is the binary's to read).
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::sync::LazyLock;
 
-use policyqa_core::{DocumentMeta, Passage};
+pub use policyqa_core::validity::{Date, DocumentValidity, Effective, Evidence, Stated, Status};
+use policyqa_core::{DocumentInfo, DocumentMeta, Passage};
 use regex::Regex;
 use serde::Serialize;
 
-/// A calendar date (no time zone: the documents give none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(into = "String")]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
+/// A date as documents write it: 2021-01-01, 2021年1月1日, 2021年01月01日, 2021.1.1,
+/// 二〇二一年一月一日.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let digits: String = text.chars().filter(|c| !c.is_whitespace()).map(chinese_digit).collect();
+    let caps = DATE.captures(&digits)?;
+    let n = |i: usize| caps.get(i).map(|m| chinese_number(m.as_str()));
+    Date::new(n(1)?? as u16, n(2)?? as u8, n(3)?? as u8)
 }
 
-impl Date {
-    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (1900..=2200).contains(&year).then_some(())?;
-        (1..=days).contains(&day).then_some(Date { year, month, day })
-    }
-
-    /// 2021-01-01, 2021年1月1日, 2021年01月01日, 2021.1.1, 二〇二一年一月一日.
-    pub fn parse(text: &str) -> Option<Date> {
-        let digits: String = text.chars().filter(|c| !c.is_whitespace()).map(chinese_digit).collect();
-        let caps = DATE.captures(&digits)?;
-        let n = |i: usize| caps.get(i).map(|m| chinese_number(m.as_str()));
-        Date::new(n(1)?? as u16, n(2)?? as u8, n(3)?? as u8)
-    }
-
-    /// The same day `years` later (29 February becomes 28 February).
-    fn plus_years(self, years: u16) -> Date {
-        Date::new(self.year + years, self.month, self.day).unwrap_or(Date { year: self.year + years, month: self.month, day: 28 })
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl From<Date> for String {
-    fn from(d: Date) -> String {
-        d.to_string()
-    }
-}
-
-impl std::str::FromStr for Date {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Date, String> {
-        Date::parse(s).ok_or_else(|| format!("{s:?}: expected a date such as 2021-01-01"))
-    }
+/// The same day `years` later (29 February becomes 28 February).
+fn plus_years(date: Date, years: u16) -> Date {
+    Date::new(date.year + years, date.month, date.day).unwrap_or(Date { year: date.year + years, month: date.month, day: 28 })
 }
 
 /// 〇一二… as digits; 十 is kept for [`chinese_number`].
@@ -100,62 +59,14 @@ fn chinese_number(s: &str) -> Option<u32> {
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d{4})\s*[年\-./]\s*(\d十\d?|十\d?|\d{1,2})\s*[月\-./]\s*(\d十\d?|十\d?|\d{1,2})").expect("valid"));
 
-/// The clause that says so: where a fact about a document was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Evidence {
-    pub passage_id: String,
-    /// The clause's citation label (《中华人民共和国民法典》第一千二百六十条).
-    pub label: String,
-    /// The sentence of the clause that states it.
-    pub quote: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Stated<T> {
-    pub value: T,
-    pub evidence: Evidence,
-}
-
-/// When a document takes effect, as it says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "date", rename_all = "snake_case")]
-pub enum Effective {
-    /// 自2021年1月1日起施行.
-    On(Date),
-    /// 自公布之日起施行 (自发布之日起): the publication date when the document states one.
-    OnPublication(Option<Date>),
-}
-
-impl Effective {
-    pub fn date(self) -> Option<Date> {
-        match self {
-            Effective::On(d) => Some(d),
-            Effective::OnPublication(d) => d,
-        }
-    }
-}
-
-/// What one document says about its own validity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DocumentValidity {
-    pub doc_id: String,
-    pub title: String,
-    /// The title without a version mark: the versions of one document share it.
-    pub family: String,
-    /// A historical version's date, from its title (`（历史版本 2017-09-01）`).
-    pub version_date: Option<Date>,
-    pub effective: Option<Stated<Effective>>,
-    /// The end of validity it states (有效期至…, or 有效期N年 from its effective date).
-    pub expires: Option<Stated<Date>>,
-    /// The documents it repeals, by name as written (without 《》).
-    pub repeals: Vec<Stated<String>>,
-}
-
 static VERSION_MARK: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\s*[（(]历史版本\s*([^）)]*)[）)]\s*$").expect("valid"));
 /// Its own entry into force: the document speaking of itself (本法, 本决定, 本办法…).
 static TAKES_EFFECT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"本(?:法|决定|规定|办法|条例|细则|解释|修正案|规则|意见|通知|方案|准则|规划|纲要|实施意见|实施方案)[^。；]{0,30}?自\s*([^。；，起]{4,20}?|公布之日|发布之日|印发之日|颁布之日)\s*起(?:施行|实施|生效)").expect("valid")
 });
+/// The document speaking of its own validity ("本办法有效期至…", "本通知自…起施行，有效期五年"),
+/// not of a licence's or a registration's ("注册商标的有效期为十年").
+static OWN_TERM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"本(?:法|决定|规定|办法|条例|细则|意见|通知|方案|准则|规划|纲要|政策|措施|实施意见|实施方案)[^。；]{0,24}有效期").expect("valid"));
 static VALID_UNTIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"有效期(?:至|到)\s*([^。；，）)]{6,20}?日)").expect("valid"));
 static VALID_YEARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"有效期(?:为|是)?\s*([0-9一二三四五六七八九十]{1,2})\s*年").expect("valid"));
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"《([^《》]{2,80})》").expect("valid"));
@@ -177,9 +88,9 @@ fn evidence(p: &Passage, sentence: &str) -> Evidence {
 
 /// What a document's own clauses say about its validity. `passages` are the document's, in
 /// order; the last statement of its entry into force wins (the 附则 come last).
-pub fn read(doc_id: &str, title: &str, meta: Option<&DocumentMeta>, passages: &[Passage]) -> DocumentValidity {
-    let version_date = VERSION_MARK.captures(title).and_then(|c| Date::parse(&c[1]));
-    let published = meta.and_then(|m| m.published.as_deref().or(m.written.as_deref())).and_then(Date::parse);
+pub fn read<'a>(doc_id: &str, title: &str, meta: Option<&DocumentMeta>, passages: impl IntoIterator<Item = &'a Passage>) -> DocumentValidity {
+    let version_date = VERSION_MARK.captures(title).and_then(|c| parse_date(&c[1]));
+    let published = meta.and_then(|m| m.published.as_deref().or(m.written.as_deref())).and_then(parse_date);
     let mut effective = None;
     let mut expires_at: Option<Stated<Date>> = None;
     let mut valid_years: Option<(u16, Evidence)> = None;
@@ -188,12 +99,13 @@ pub fn read(doc_id: &str, title: &str, meta: Option<&DocumentMeta>, passages: &[
         for s in sentences(&p.text) {
             if let Some(c) = TAKES_EFFECT.captures(s) {
                 let when = &c[1];
-                let value = if when.ends_with("之日") { Some(Effective::OnPublication(published)) } else { Date::parse(when).map(Effective::On) };
+                let value = if when.ends_with("之日") { Some(Effective::OnPublication(published)) } else { parse_date(when).map(Effective::On) };
                 if let Some(value) = value {
                     effective = Some(Stated { value, evidence: evidence(p, s) });
                 }
             }
-            if let Some(d) = VALID_UNTIL.captures(s).and_then(|c| Date::parse(&c[1])) {
+            if !OWN_TERM.is_match(s) {
+            } else if let Some(d) = VALID_UNTIL.captures(s).and_then(|c| parse_date(&c[1])) {
                 expires_at = Some(Stated { value: d, evidence: evidence(p, s) });
             } else if let Some(n) = VALID_YEARS.captures(s).and_then(|c| chinese_number(&c[1].chars().map(chinese_digit).collect::<String>())) {
                 valid_years = Some((n as u16, evidence(p, s)));
@@ -216,37 +128,9 @@ pub fn read(doc_id: &str, title: &str, meta: Option<&DocumentMeta>, passages: &[
     let expires = expires_at.or_else(|| {
         let (years, evidence) = valid_years?;
         let start = effective.as_ref().and_then(|e: &Stated<Effective>| e.value.date())?;
-        Some(Stated { value: start.plus_years(years), evidence })
+        Some(Stated { value: plus_years(start, years), evidence })
     });
     DocumentValidity { doc_id: doc_id.to_string(), title: title.to_string(), family: family_of(title), version_date, effective, expires, repeals }
-}
-
-/// A document's standing on a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// 在施行.
-    InForce,
-    /// 已废止: repealed by another document, or past its stated end of validity.
-    Repealed,
-    /// 已被修订: a later version of the same document has taken its place.
-    Superseded,
-    /// 尚未施行.
-    NotYetInForce,
-    /// Nothing indexed says.
-    Unknown,
-}
-
-impl Status {
-    pub fn chinese(self) -> &'static str {
-        match self {
-            Status::InForce => "在施行",
-            Status::Repealed => "已废止",
-            Status::Superseded => "已被修订",
-            Status::NotYetInForce => "尚未施行",
-            Status::Unknown => "unknown",
-        }
-    }
 }
 
 /// The document a repeal clause names: an indexed one, or only its name.
@@ -393,7 +277,10 @@ impl Graph {
         let pos = versions.iter().position(|&v| v == i).unwrap_or(0);
         if let Some(&next) = versions[pos + 1..].iter().rev().find(|&&v| self.start(v).is_none_or(|s| s <= date)) {
             let evidence = self.docs[next].effective.iter().map(|e| e.evidence.clone()).collect();
-            return Some(StatusReport { status: Status::Superseded, since: self.start(next), successor: Some(self.docs[next].doc_id.clone()), evidence });
+            // Since the date the next version states, when it states a later one than this
+            // version's (a start only inferred from the order of versions is no date).
+            let since = self.start(next).filter(|s| start.is_none_or(|mine| *s > mine));
+            return Some(StatusReport { status: Status::Superseded, since, successor: Some(self.docs[next].doc_id.clone()), evidence });
         }
         let status = if start.is_some() || d.effective.is_some() { Status::InForce } else { Status::Unknown };
         Some(StatusReport { status, since: start, successor: None, evidence: own_evidence })
@@ -405,6 +292,61 @@ impl Graph {
     }
 }
 
+/// Today in China (UTC+8), the date statuses are read on by default, from a clock's seconds
+/// since 1970 (the caller reads the clock).
+pub fn date_in_china(unix_seconds: u64) -> Option<Date> {
+    Date::from_unix_days(((unix_seconds + 8 * 3600) / 86_400) as i64)
+}
+
+/// A document's validity on a date, as listed (`policyqa docs`, `GET /v1/documents`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    pub status: Status,
+    /// 在施行 / 已废止 / 已被修订 / 尚未施行 / unknown.
+    pub status_zh: &'static str,
+    /// The date it is read on.
+    pub as_of: Date,
+    pub since: Option<Date>,
+    /// The document that repealed it or took its place, by id and title.
+    pub successor: Option<String>,
+    pub successor_title: Option<String>,
+    /// Its entry into force, as it states it.
+    pub effective: Option<Effective>,
+    pub expires: Option<Date>,
+    /// The documents it repeals, as named.
+    pub repeals: Vec<String>,
+    /// Its family's versions by id, oldest first (itself among them), when it has several.
+    pub versions: Vec<String>,
+    /// The clauses that say so.
+    pub evidence: Vec<Evidence>,
+}
+
+impl Graph {
+    /// The graph of listed documents (those read at ingest; older indexes hold none).
+    pub fn from_documents(docs: &[DocumentInfo]) -> Graph {
+        Graph::new(docs.iter().filter_map(|d| d.validity.clone()).collect())
+    }
+
+    pub fn standing(&self, doc_id: &str, date: Date) -> Option<Standing> {
+        let d = self.document(doc_id)?;
+        let report = self.status(doc_id, date)?;
+        let versions = self.versions(doc_id);
+        Some(Standing {
+            status: report.status,
+            status_zh: report.status.chinese(),
+            as_of: date,
+            since: report.since,
+            successor_title: report.successor.as_deref().and_then(|id| self.document(id)).map(|s| s.title.clone()),
+            successor: report.successor,
+            effective: d.effective.as_ref().map(|e| e.value),
+            expires: d.expires.as_ref().map(|e| e.value),
+            repeals: d.repeals.iter().map(|r| r.value.clone()).collect(),
+            versions: if versions.len() > 1 { versions.iter().map(|v| v.doc_id.clone()).collect() } else { vec![] },
+            evidence: report.evidence,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,11 +355,11 @@ mod tests {
     fn dates_are_read_as_documents_write_them() {
         let d = Date::new(2021, 1, 1).unwrap();
         for s in ["2021-01-01", "2021年1月1日", "2021年01月01日", "2021 年 1 月 1 日", "二〇二一年一月一日", "2021.1.1"] {
-            assert_eq!(Date::parse(s), Some(d), "{s}");
+            assert_eq!(parse_date(s), Some(d), "{s}");
         }
-        assert_eq!(Date::parse("一九九四年十二月二十九日"), Date::new(1994, 12, 29));
-        assert_eq!(Date::parse("2023年2月30日"), None);
-        assert_eq!(Date::parse("本法"), None);
+        assert_eq!(parse_date("一九九四年十二月二十九日"), Date::new(1994, 12, 29));
+        assert_eq!(parse_date("2023年2月30日"), None);
+        assert_eq!(parse_date("本法"), None);
         assert_eq!(d.to_string(), "2021-01-01");
     }
 
@@ -464,6 +406,12 @@ mod tests {
         assert_eq!((r.status, r.successor.as_deref()), (Status::Repealed, Some("n2")));
         assert!(r.evidence[0].quote.contains("同时废止"), "{r:?}");
         assert_eq!(g.status("n2", Date::new(2030, 1, 1).unwrap()).unwrap().status, Status::Repealed, "past its 有效期");
+    }
+
+    #[test]
+    fn a_registrations_term_is_not_the_documents() {
+        let d = read("t", "商标法", None, &[passage("p", "《商标法》第三十九条", "第三十九条 注册商标的有效期为十年，自核准注册之日起计算。"), passage("q", "《商标法》第六十四条", "第六十四条 本法自1983年3月1日起施行。")]);
+        assert_eq!(d.expires, None);
     }
 
     #[test]

@@ -161,8 +161,10 @@ impl GenerationError {
 }
 
 /// Below this share of its claims' characters borne out by their clauses, a model's answer is
-/// not used: what passed is too little of what it said. A first setting, to be calibrated on
-/// the real model's answers over the dev sets.
+/// not used: what passed is too little of what it said. Set by that rule (more than half of
+/// what it claimed must hold), not calibrated: the one model available offline (Gemma 3 270M)
+/// echoes the prompt or writes no markers at all, so it gives no mixed answers to calibrate on.
+/// `POLICYQA_MIN_SUPPORTED_SHARE` and `policyqa eval --knob min_supported_share=…` tune it.
 pub const DEFAULT_MIN_SUPPORTED_SHARE: f32 = 0.5;
 
 #[derive(Debug, thiserror::Error)]

@@ -205,6 +205,16 @@ impl Answerer {
     }
 
     pub async fn ask(&self, request: &AskRequest, events: Events<'_>) -> Result<Answer, AskError> {
+        let mut answer = self.answer(request, events).await?;
+        let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|t| policyqa_validity::date_in_china(t.as_secs()));
+        if let Some(today) = today {
+            let catalog = self.retriever.catalog();
+            answer.warnings.extend(not_in_force(&answer.citations, &catalog.documents, &catalog.validity, today));
+        }
+        Ok(answer)
+    }
+
+    async fn answer(&self, request: &AskRequest, events: Events<'_>) -> Result<Answer, AskError> {
         let started = Instant::now();
         let mut warnings = Vec::new();
         let history = trim_history(&request.history);
@@ -464,6 +474,33 @@ impl Answerer {
 enum Generated<'a> {
     Answer(Box<CitationChecker<'a>>),
     Refused,
+}
+
+/// A warning for each cited document that its own clauses, or another indexed document's,
+/// say is not in force on `date` (repealed, replaced by a later version, not yet in force).
+fn not_in_force(citations: &[Citation], documents: &[policyqa_core::DocumentInfo], graph: &policyqa_validity::Graph, date: policyqa_validity::Date) -> Vec<String> {
+    // A citation names its document by title (the label's 《》).
+    let mut cited: Vec<&str> = Vec::new();
+    for c in citations {
+        if let Some(d) = documents.iter().find(|d| d.title == c.doc_title && d.validity.is_some())
+            && !cited.contains(&d.id.as_str())
+        {
+            cited.push(&d.id);
+        }
+    }
+    cited
+        .into_iter()
+        .filter_map(|id| {
+            let s = graph.standing(id, date)?;
+            let title = &graph.document(id)?.title;
+            let since = s.since.map(|d| format!("自{d}")).unwrap_or_default();
+            let by = s.successor_title.as_ref().map(|t| format!("，见《{t}》")).unwrap_or_default();
+            match s.status {
+                policyqa_validity::Status::InForce | policyqa_validity::Status::Unknown => None,
+                other => Some(format!("《{title}》{since}{}{by}（{}）: the answer cites a document not in force on {date}", other.chinese(), s.evidence.first().map_or(String::new(), |e| e.label.clone()))),
+            }
+        })
+        .collect()
 }
 
 fn finish(mut base: Answer, checker: CitationChecker, mut warnings: Vec<String>, evidence: f32, started: Instant, generation: Instant) -> Answer {

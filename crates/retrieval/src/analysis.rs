@@ -93,6 +93,8 @@ pub struct Catalog {
     /// Historical versions of documents whose current version is also indexed: left out of
     /// retrieval unless a question names them.
     pub superseded: Vec<String>,
+    /// What the documents' own clauses say about which of them are in force (built once).
+    pub validity: policyqa_validity::Graph,
     segmenter: ChineseSegmenter,
 }
 
@@ -153,7 +155,8 @@ impl Catalog {
             .map(|d| d.id.clone())
             .collect();
         let matcher = aho_corasick::AhoCorasick::new(aliases.iter().map(|a| &a.text)).ok();
-        Catalog { aliases, matcher, documents, superseded, segmenter: ChineseSegmenter::default() }
+        let validity = policyqa_validity::Graph::from_documents(&documents);
+        Catalog { aliases, matcher, documents, superseded, validity, segmenter: ChineseSegmenter::default() }
     }
 
     /// Documents named in the (folded) question; a current version wins over historical ones

@@ -147,6 +147,14 @@ async fn the_document_list_says_what_is_in_force_and_why() {
     assert_eq!(v["successor"], current["id"]);
     assert_eq!(v["successor_title"], "职工疗休养管理办法");
     assert!(v["evidence"][0]["quote"].as_str().unwrap().contains("同时废止"), "{repealed}");
+    // An answer quoting the repealed one says so; one quoting the one in force does not.
+    let (_, a) = post(&s, "/v1/ask", json!({"question": "职工疗休养暂行办法第二条"})).await;
+    assert!(a["citations"][0]["label"].as_str().unwrap().contains("暂行办法"), "{a}");
+    let warned: Vec<&str> = a["warnings"].as_array().unwrap().iter().filter_map(|w| w.as_str()).filter(|w| w.contains("not in force")).collect();
+    assert_eq!(warned.len(), 1, "{a}");
+    assert!(warned[0].contains("《职工疗休养暂行办法》自2020-01-01已废止，见《职工疗休养管理办法》"), "{warned:?}");
+    let (_, a) = post(&s, "/v1/ask", json!({"question": "职工疗休养管理办法第二条"})).await;
+    assert!(!a["warnings"].to_string().contains("not in force"), "{a}");
     s.stop().await;
 }
 

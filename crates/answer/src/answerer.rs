@@ -206,10 +206,9 @@ impl Answerer {
 
     pub async fn ask(&self, request: &AskRequest, events: Events<'_>) -> Result<Answer, AskError> {
         let mut answer = self.answer(request, events).await?;
-        let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|t| policyqa_validity::date_in_china(t.as_secs()));
+        let today = policyqa_validity::date_in_china(std::time::SystemTime::now());
         if let Some(today) = today {
-            let catalog = self.retriever.catalog();
-            answer.warnings.extend(not_in_force(&answer.citations, &catalog.documents, &catalog.validity, today));
+            answer.warnings.extend(not_in_force(&answer.citations, &self.retriever.catalog().validity, today));
         }
         Ok(answer)
     }
@@ -478,14 +477,14 @@ enum Generated<'a> {
 
 /// A warning for each cited document that its own clauses, or another indexed document's,
 /// say is not in force on `date` (repealed, replaced by a later version, not yet in force).
-fn not_in_force(citations: &[Citation], documents: &[policyqa_core::DocumentInfo], graph: &policyqa_validity::Graph, date: policyqa_validity::Date) -> Vec<String> {
+fn not_in_force(citations: &[Citation], graph: &policyqa_validity::Graph, date: policyqa_validity::Date) -> Vec<String> {
     // A citation names its document by title (the label's 《》).
     let mut cited: Vec<&str> = Vec::new();
     for c in citations {
-        if let Some(d) = documents.iter().find(|d| d.title == c.doc_title && d.validity.is_some())
-            && !cited.contains(&d.id.as_str())
+        if let Some(d) = graph.documents().iter().find(|d| d.title == c.doc_title)
+            && !cited.contains(&d.doc_id.as_str())
         {
-            cited.push(&d.id);
+            cited.push(&d.doc_id);
         }
     }
     cited

@@ -122,7 +122,7 @@ pub async fn docs(settings: &Settings, args: DocsArgs) -> anyhow::Result<ExitCod
     let mut docs: Vec<_> = store.files().await?.into_iter().flat_map(|f| f.documents).collect();
     docs.sort_by(|a, b| a.source.cmp(&b.source).then(a.title.cmp(&b.title)));
     let graph = policyqa_validity::Graph::from_documents(&docs);
-    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|t| policyqa_validity::date_in_china(t.as_secs()));
+    let today = policyqa_validity::date_in_china(std::time::SystemTime::now());
     let standing = |id: &str| today.and_then(|t| graph.standing(id, t));
     if args.json {
         #[derive(serde::Serialize)]

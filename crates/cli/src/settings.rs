@@ -327,7 +327,7 @@ mod tests {
 
     #[test]
     fn a_malformed_number_names_the_variable() {
-        for (k, v) in [("POLICYQA_MIN_EVIDENCE", "abc"), ("POLICYQA_MIN_EVIDENCE", "1.5"), ("POLICYQA_RATE_LIMIT", "-3"), ("POLICYQA_CHAT_CONCURRENCY", "0"), ("POLICYQA_RATE_LIMIT", "ten")] {
+        for (k, v) in [("POLICYQA_MIN_EVIDENCE", "abc"), ("POLICYQA_MIN_EVIDENCE", "1.5"), ("POLICYQA_MIN_SUPPORTED_SHARE", "half"), ("POLICYQA_MIN_SUPPORTED_SHARE", "2"), ("POLICYQA_RATE_LIMIT", "-3"), ("POLICYQA_CHAT_CONCURRENCY", "0"), ("POLICYQA_RATE_LIMIT", "ten")] {
             let e = error(&[(k, v)]);
             assert!(e.contains(k) && e.contains(v) && e.contains("expected"), "{k}={v}: {e}");
         }

@@ -146,6 +146,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// Its name in JSON: `in_force`, `repealed`, `superseded`, `not_yet_in_force`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::InForce => "in_force",
+            Status::Repealed => "repealed",
+            Status::Superseded => "superseded",
+            Status::NotYetInForce => "not_yet_in_force",
+            Status::Unknown => "unknown",
+        }
+    }
+
     pub fn chinese(self) -> &'static str {
         match self {
             Status::InForce => "在施行",

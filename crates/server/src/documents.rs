@@ -22,7 +22,7 @@ use crate::{wire, AppState};
 pub async fn list(State(state): State<Arc<AppState>>) -> Result<Json<Vec<wire::Document>>, ApiError> {
     let docs: Vec<_> = state.pipeline().store().files().await?.into_iter().flat_map(|f| f.documents).collect();
     let graph = policyqa_validity::Graph::from_documents(&docs);
-    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().and_then(|t| policyqa_validity::date_in_china(t.as_secs()));
+    let today = policyqa_validity::date_in_china(std::time::SystemTime::now());
     let listed = docs
         .into_iter()
         .map(|d| {

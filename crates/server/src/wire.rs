@@ -288,9 +288,8 @@ pub struct ValidityEvidence {
 
 impl From<policyqa_validity::Standing> for Validity {
     fn from(s: policyqa_validity::Standing) -> Self {
-        let status = serde_json::to_value(s.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
         Validity {
-            status,
+            status: s.status.as_str().to_string(),
             status_zh: s.status_zh.to_string(),
             as_of: s.as_of.to_string(),
             since: s.since.map(|d| d.to_string()),

@@ -286,16 +286,41 @@ impl Graph {
         Some(StatusReport { status, since: start, successor: None, evidence: own_evidence })
     }
 
+    /// The graph of listed documents (those read at ingest; older indexes hold none).
+    pub fn from_documents(docs: &[DocumentInfo]) -> Graph {
+        Graph::new(docs.iter().filter_map(|d| d.validity.clone()).collect())
+    }
+
+    pub fn standing(&self, doc_id: &str, date: Date) -> Option<Standing> {
+        let d = self.document(doc_id)?;
+        let report = self.status(doc_id, date)?;
+        let versions = self.versions(doc_id);
+        Some(Standing {
+            status: report.status,
+            status_zh: report.status.chinese(),
+            as_of: date,
+            since: report.since,
+            successor_title: report.successor.as_deref().and_then(|id| self.document(id)).map(|s| s.title.clone()),
+            successor: report.successor,
+            effective: d.effective.as_ref().map(|e| e.value),
+            expires: d.expires.as_ref().map(|e| e.value),
+            repeals: d.repeals.iter().map(|r| r.value.clone()).collect(),
+            versions: if versions.len() > 1 { versions.iter().map(|v| v.doc_id.clone()).collect() } else { vec![] },
+            evidence: report.evidence,
+        })
+    }
+
     /// The version of a document's family in force on `date`, if any.
     pub fn version_in_force(&self, doc_id: &str, date: Date) -> Option<&DocumentValidity> {
         self.versions(doc_id).into_iter().find(|v| self.status(&v.doc_id, date).is_some_and(|s| s.status == Status::InForce))
     }
 }
 
-/// Today in China (UTC+8), the date statuses are read on by default, from a clock's seconds
-/// since 1970 (the caller reads the clock).
-pub fn date_in_china(unix_seconds: u64) -> Option<Date> {
-    Date::from_unix_days(((unix_seconds + 8 * 3600) / 86_400) as i64)
+/// The date in China (UTC+8) at a time: statuses are read on today's by default (the caller
+/// reads the clock: `date_in_china(SystemTime::now())`).
+pub fn date_in_china(at: std::time::SystemTime) -> Option<Date> {
+    let seconds = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Date::from_unix_days(((seconds + 8 * 3600) / 86_400) as i64)
 }
 
 /// A document's validity on a date, as listed (`policyqa docs`, `GET /v1/documents`).
@@ -321,32 +346,6 @@ pub struct Standing {
     pub evidence: Vec<Evidence>,
 }
 
-impl Graph {
-    /// The graph of listed documents (those read at ingest; older indexes hold none).
-    pub fn from_documents(docs: &[DocumentInfo]) -> Graph {
-        Graph::new(docs.iter().filter_map(|d| d.validity.clone()).collect())
-    }
-
-    pub fn standing(&self, doc_id: &str, date: Date) -> Option<Standing> {
-        let d = self.document(doc_id)?;
-        let report = self.status(doc_id, date)?;
-        let versions = self.versions(doc_id);
-        Some(Standing {
-            status: report.status,
-            status_zh: report.status.chinese(),
-            as_of: date,
-            since: report.since,
-            successor_title: report.successor.as_deref().and_then(|id| self.document(id)).map(|s| s.title.clone()),
-            successor: report.successor,
-            effective: d.effective.as_ref().map(|e| e.value),
-            expires: d.expires.as_ref().map(|e| e.value),
-            repeals: d.repeals.iter().map(|r| r.value.clone()).collect(),
-            versions: if versions.len() > 1 { versions.iter().map(|v| v.doc_id.clone()).collect() } else { vec![] },
-            evidence: report.evidence,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +362,14 @@ mod tests {
         assert_eq!(d.to_string(), "2021-01-01");
     }
 
+    #[test]
+    fn today_is_the_date_in_china() {
+        let at = |s: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s);
+        // 2020-12-31 15:59:59 and 16:00:00 UTC: 23:59:59 on 31 December and midnight in Beijing.
+        assert_eq!(date_in_china(at(1_609_430_399)), Date::new(2020, 12, 31));
+        assert_eq!(date_in_china(at(1_609_430_400)), Date::new(2021, 1, 1));
+    }
+
     fn passage(id: &str, label: &str, text: &str) -> Passage {
         Passage {
             id: id.into(),
@@ -377,7 +384,7 @@ mod tests {
             text: text.into(),
             source: String::new(),
             start: 0,
-            end: text.len(),
+            end: text.chars().count(),
             spans: vec![],
             page: None,
             page_end: None,

@@ -352,3 +352,34 @@ fn malformed_tuning_arguments_are_named() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no_such.jsonl: cannot read"), "{}", stderr(&out));
 }
+
+/// `policyqa verify`: a draft's citations of the seed page's 意见, read from standard input,
+/// each resolved or reported; the exit status says whether any was not found or not borne out.
+#[test]
+fn verify_reports_each_citation_of_a_draft() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    assert!(policyqa_in(d, &["ingest", "corpus"]).status.success());
+    let draft = "《中共中央国务院关于深化产业工人队伍建设改革的意见》（十）要求落实企业培养产业工人的责任。《中共中央国务院关于深化产业工人队伍建设改革的意见》（三十）另有规定。";
+    let mut child = support::policyqa(d)
+        .args(["verify", "-", "--json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), draft.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "a citation not found fails: {}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = v["citations"].as_array().unwrap();
+    assert_eq!(c.len(), 2, "{v}");
+    assert_eq!((c[0]["outcome"].as_str(), c[0]["clause"]["label"].as_str()), (Some("found"), Some("《中共中央国务院关于深化产业工人队伍建设改革的意见》（十）")), "{v}");
+    assert_eq!(c[0]["support"]["supported"], true, "{v}");
+    assert_eq!(c[1]["outcome"], "no_such_article", "{v}");
+    assert!(c[1]["range"].as_str().unwrap().contains("（二十七）"), "{v}");
+    // A malformed date is named.
+    let out = policyqa_in(d, &["verify", "-", "--as-of", "2024-02-30"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--as-of"), "{}", stderr(&out));
+}

@@ -115,23 +115,32 @@ pub struct CitationChecker<'a> {
 /// A sentence's byte range in its clause, with its bigrams.
 type SentenceBigrams = ((usize, usize), HashSet<(char, char)>);
 
-struct ClauseIndex {
+pub(crate) struct ClauseIndex {
     norm: String,
     /// Digits written out: 六个月 → 6个月, for comparing figures written either way.
     norm_digits: String,
     sentences: Vec<SentenceBigrams>,
-    all: HashSet<(char, char)>,
+    pub(crate) all: HashSet<(char, char)>,
 }
 
 impl ClauseIndex {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let n = norm(text);
         let sentences = sentences(text).into_iter().map(|(a, b)| ((a, b), bigrams(&norm(&text[a..b])))).collect();
         ClauseIndex { norm_digits: chinese_numbers_to_digits(&n), all: bigrams(&n), norm: n, sentences }
     }
 
-    fn holds_fact(&self, fact: &str) -> bool {
+    pub(crate) fn holds_fact(&self, fact: &str) -> bool {
         self.norm.contains(fact) || self.norm_digits.contains(fact) || self.norm_digits.contains(&chinese_numbers_to_digits(fact))
+    }
+
+    /// The sentence of the clause (`text`, the one indexed) whose wording best supports a claim.
+    pub(crate) fn best_sentence(&self, text: &str, claim: &HashSet<(char, char)>) -> String {
+        let best = self.sentences.iter().map(|(range, b)| (*range, bigram_support(claim, b))).fold(None::<((usize, usize), f32)>, |best, (r, s)| match best {
+            Some((_, bs)) if bs >= s => best,
+            _ => Some((r, s)),
+        });
+        best.map_or_else(|| text.to_string(), |((a, b), _)| text[a..b].to_string())
     }
 }
 

@@ -10,8 +10,10 @@ pub mod followup;
 pub mod limit;
 pub mod prompt;
 pub mod text;
+pub mod verify;
 
 pub use answerer::{Answer, AnswerConfig, AnswerEvent, Answerer, AskError, AskRequest, Fallback, GenerationError, Mode, Timings, DEFAULT_MIN_SUPPORTED_SHARE};
 pub use limit::LimitedChat;
 pub use citations::{check_answer, Citation, CitationChecker, SentenceFlag};
+pub use verify::{verify, Outcome, Verification, VerifiedCitation, VerifyError, MAX_VERIFY_BYTES};
 pub use prompt::{PromptError, Prompts, RenderedPrompt, Turn, REFUSAL};

@@ -101,3 +101,57 @@ fn consulted<'a>(passages: impl Iterator<Item = &'a policyqa_core::Passage>) -> 
         })
         .collect()
 }
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// The text whose citations to check: a file, or - for standard input.
+    input: PathBuf,
+    /// Read statuses on this date (YYYY-MM-DD: the text's date); today in China by default.
+    #[arg(long)]
+    as_of: Option<policyqa_core::validity::Date>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Checks every citation of a text against the index: found, no such article, not indexed,
+/// repealed; and whether the cited clause bears out the sentence citing it. Exits 1 when any
+/// citation is not found or a sentence is not borne out.
+pub async fn verify(settings: &Settings, args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let bytes = if args.input.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut b).context("reading standard input")?;
+        b
+    } else {
+        std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?
+    };
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", args.input.display()))?;
+    let date = match args.as_of {
+        Some(d) => d,
+        None => policyqa_validity::date_in_china(std::time::SystemTime::now()).context("the system clock is before 1970")?,
+    };
+    let pipeline = pipeline_with_documents(settings).await?;
+    let v = policyqa_answer::verify(pipeline.retriever(), &text, date).await?;
+    if args.json {
+        println!("{}", serde_json::to_string(&v)?);
+    } else {
+        for c in &v.citations {
+            let outcome = serde_json::to_value(c.outcome)?.as_str().unwrap_or_default().to_string();
+            println!("{}\t{}\t{outcome}\t{}", c.start, c.text, c.message);
+            if let Some(s) = &c.support {
+                let verdict = if s.supported { "supported" } else { "NOT supported" };
+                let missing = if s.missing.is_empty() { String::new() } else { format!("; not in the clause: {}", s.missing.join("、")) };
+                println!("\t{verdict} ({:.0}% of its wording{missing}): {}", s.share * 100.0, s.quote);
+            }
+        }
+        eprintln!(
+            "{} citation(s) on {}: {} found, {} no such article, {} not indexed, {} repealed; {} sentence(s) not borne out",
+            v.citations.len(),
+            v.as_of,
+            v.found,
+            v.no_such_article,
+            v.not_indexed,
+            v.repealed,
+            v.unsupported
+        );
+    }
+    Ok(if v.no_such_article + v.unsupported > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}

@@ -35,6 +35,10 @@ enum Command {
     /// Answer a question with citations to the clauses (a chat model when configured,
     /// extractive otherwise).
     Ask(answer_cmds::AskArgs),
+    /// Check the citations of any text (a draft, another model's answer): each resolved to its
+    /// clause or reported as no such article, not indexed or repealed, and each citing
+    /// sentence checked against its clause.
+    Verify(answer_cmds::VerifyArgs),
     /// Run the HTTP service (API, OpenAI-compatible endpoint, chat widget); ingests the
     /// bundled corpus first when the index is empty.
     Serve(serve_cmd::ServeArgs),
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Rm(args) => runtime.block_on(index_cmds::rm(&settings, args)),
         Command::Search(args) => runtime.block_on(index_cmds::search(&settings, args)),
         Command::Ask(args) => runtime.block_on(answer_cmds::ask(&settings, args)),
+        Command::Verify(args) => runtime.block_on(answer_cmds::verify(&settings, args)),
         Command::Serve(args) => runtime.block_on(serve_cmd::serve(&settings, args)),
         Command::Eval(args) => runtime.block_on(eval_cmd::eval(&settings, args)),
         Command::Bench(args) => runtime.block_on(bench_cmd::bench(&settings, args)),

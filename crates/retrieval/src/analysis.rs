@@ -95,6 +95,9 @@ pub struct Catalog {
     pub superseded: Vec<String>,
     /// What the documents' own clauses say about which of them are in force (built once).
     pub validity: policyqa_validity::Graph,
+    /// Each name (title or short form, not a type word) → its document, the current version
+    /// first: a citation's name is looked up whole, not searched for.
+    by_name: std::collections::HashMap<String, String>,
     segmenter: ChineseSegmenter,
 }
 
@@ -156,7 +159,21 @@ impl Catalog {
             .collect();
         let matcher = aho_corasick::AhoCorasick::new(aliases.iter().map(|a| &a.text)).ok();
         let validity = policyqa_validity::Graph::from_documents(&documents);
-        Catalog { aliases, matcher, documents, superseded, validity, segmenter: ChineseSegmenter::default() }
+        let mut by_name = std::collections::HashMap::new();
+        for a in aliases.iter().filter(|a| a.kind == AliasKind::Name) {
+            by_name.entry(a.text.clone()).or_insert_with(|| a.doc_id.clone());
+        }
+        Catalog { aliases, matcher, documents, superseded, validity, by_name, segmenter: ChineseSegmenter::default() }
+    }
+
+    /// The document a name stands for on its own, written whole: its title or a short form
+    /// of it ("劳动合同法", "中华人民共和国劳动合同法"), never a type word; the current version
+    /// unless the name is a historical version's full title.
+    pub fn document_named(&self, name: &str) -> Option<&DocumentInfo> {
+        let name = fold(name);
+        let name = name.trim();
+        let id = self.by_name.get(name).or_else(|| name.strip_prefix("中华人民共和国").and_then(|n| self.by_name.get(n)))?;
+        self.documents.iter().find(|d| &d.id == id)
     }
 
     /// Documents named in the (folded) question; a current version wins over historical ones

@@ -490,6 +490,13 @@ impl Retriever {
 
     /// "《…意见》（六）–（二十七）" for the numbered clauses each document has; `None` when
     /// they have none.
+    /// Every clause of one document, in no particular order (the citation verifier reads a
+    /// cited document's articles and their range from them).
+    pub async fn clauses_of(&self, doc_id: &str) -> Result<Vec<Passage>, SearchError> {
+        let hits = self.store.query(&StoreQuery { doc_ids: vec![doc_id.to_string()], limit: 100_000, ..Default::default() }).await?;
+        Ok(hits.into_iter().map(|h| h.passage).filter(|p| p.kind == policyqa_core::PassageKind::Clause).collect())
+    }
+
     async fn describe_clauses(&self, doc_ids: &[String]) -> Result<Option<String>, StoreError> {
         let hits = self.store.query(&StoreQuery { doc_ids: doc_ids.to_vec(), limit: 100_000, ..Default::default() }).await?;
         let mut per_doc: Vec<(String, Vec<(u32, String)>)> = Vec::new();

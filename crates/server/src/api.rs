@@ -147,6 +147,32 @@ pub async fn search(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<S
     Ok(Json(r.into()))
 }
 
+/// `POST /v1/verify`: a text whose citations to check.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBody {
+    /// Any text: a draft, another model's answer (at most 4 MiB).
+    pub text: String,
+    /// Read statuses on this date (YYYY-MM-DD: the text's date); today in China by default.
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+#[utoipa::path(post, path = "/v1/verify", request_body = VerifyBody,
+    responses((status = 200, description = "Each citation of the text: found (its clause), no such article (the document's range), not indexed, or repealed (by what, since when, the clause that says so); the document's status on `as_of`; whether the clause bears out the sentence citing it (as `policyqa verify --json`)", body = wire::Verification),
+              (status = 422, description = "Over-long text or a malformed date", body = wire::ErrorBody)))]
+pub async fn verify(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<VerifyBody>) -> Result<Json<wire::Verification>, ApiError> {
+    let date = match body.as_of.as_deref() {
+        Some(d) => d.parse().map_err(|_| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date", format!("as_of: {:?} is not a date (YYYY-MM-DD)", d.chars().take(32).collect::<String>())))?,
+        None => policyqa_validity::date_in_china(std::time::SystemTime::now()).ok_or_else(|| ApiError::internal("reading the clock", &"before 1970"))?,
+    };
+    let v = policyqa_answer::verify(state.pipeline().retriever(), &body.text, date).await.map_err(|e| match e {
+        policyqa_answer::VerifyError::TooLong(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "text_too_long", e.to_string()),
+        policyqa_answer::VerifyError::Search(s) => s.into(),
+    })?;
+    Ok(Json(v.into()))
+}
+
 #[utoipa::path(get, path = "/v1/passages/{id}", params(("id" = String, Path, description = "Passage id")),
     responses((status = 200, description = "The passage", body = wire::Passage), (status = 404, description = "No such passage", body = wire::ErrorBody)))]
 pub async fn passage(State(state): State<Arc<AppState>>, Path(id): Path<String>) -> Result<Json<wire::Passage>, ApiError> {

@@ -133,6 +133,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(openapi::document))
         .route("/v1/ask", post(api::ask))
         .route("/v1/search", post(api::search))
+        .route("/v1/verify", post(api::verify))
         .route("/v1/passages/{id}", get(api::passage))
         .route("/v1/documents", get(documents::list).post(documents::add))
         .route("/v1/documents/{id}", delete(documents::remove))

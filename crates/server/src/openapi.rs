@@ -10,6 +10,7 @@ use utoipa::OpenApi;
     paths(
         crate::api::ask,
         crate::api::search,
+        crate::api::verify,
         crate::api::passage,
         crate::api::healthz,
         crate::api::readyz,
@@ -21,12 +22,13 @@ use utoipa::OpenApi;
         crate::models::get,
     ),
     components(schemas(
-        crate::api::AskBody, crate::api::TurnBody, crate::api::SearchBody, crate::documents::DocumentBody, crate::chat_completions::ChatBody,
+        crate::api::AskBody, crate::api::TurnBody, crate::api::SearchBody, crate::api::VerifyBody, crate::documents::DocumentBody, crate::chat_completions::ChatBody,
         crate::wire::Answer, crate::wire::Search, crate::wire::Passage, crate::wire::Origin, crate::wire::RankedPassage, crate::wire::Citation, crate::wire::Flag,
         crate::wire::EvidenceTerm, crate::wire::ClauseLookup, crate::wire::Timings, crate::wire::Mode, crate::wire::Kind,
         crate::wire::RetrievalEvent, crate::wire::DeltaEvent, crate::wire::Document, crate::wire::AddedDocuments,
         crate::wire::Model, crate::wire::ModelList, crate::wire::Health, crate::wire::Ready, crate::wire::Check,
         crate::wire::ErrorBody, crate::wire::ErrorDetail,
+        crate::wire::Verification, crate::wire::VerifiedCitation, crate::wire::VerifiedClause, crate::wire::RepealedBy, crate::wire::CitationSupport, crate::wire::ValidityEvidence,
         crate::chat_completions::Completion, crate::chat_completions::Chunk,
     ))
 )]

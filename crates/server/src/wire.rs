@@ -558,3 +558,127 @@ mod tests {
         assert!(err.to_string().contains("missing field `warnings`"), "{err}");
     }
 }
+
+/// `POST /v1/verify`: each citation of the text, and counts by outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Verification {
+    pub as_of: String,
+    pub citations: Vec<VerifiedCitation>,
+    pub found: usize,
+    pub no_such_article: usize,
+    pub not_indexed: usize,
+    pub repealed: usize,
+    /// Citing sentences their clause does not bear out.
+    pub unsupported: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VerifiedCitation {
+    /// As written ("《劳动合同法》第十九条", "本法第十条", "第二十条" in a list).
+    pub text: String,
+    /// Character offsets in the text.
+    pub start: usize,
+    pub end: usize,
+    /// The document's name as written (what 本法 stands for).
+    pub document: String,
+    pub article: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article_suffix: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paragraph: Option<u32>,
+    /// `found`, `no_such_article`, `not_indexed`, `repealed`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_title: Option<String>,
+    /// The clause it resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<VerifiedClause>,
+    /// The document's articles, when the cited one is not among them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
+    /// The indexed document's status on `as_of` (as in `GET /v1/documents`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repealed: Option<RepealedBy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<CitationSupport>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VerifiedClause {
+    pub passage_id: String,
+    pub label: String,
+    pub doc_id: String,
+    pub doc_title: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct RepealedBy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor_title: Option<String>,
+    pub evidence: Vec<ValidityEvidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CitationSupport {
+    pub sentence: String,
+    pub supported: bool,
+    pub share: f32,
+    pub missing: Vec<String>,
+    pub quote: String,
+}
+
+impl From<policyqa_answer::Verification> for Verification {
+    fn from(v: policyqa_answer::Verification) -> Self {
+        let outcome = |o: policyqa_answer::Outcome| match o {
+            policyqa_answer::Outcome::Found => "found",
+            policyqa_answer::Outcome::NoSuchArticle => "no_such_article",
+            policyqa_answer::Outcome::NotIndexed => "not_indexed",
+            policyqa_answer::Outcome::Repealed => "repealed",
+        };
+        Verification {
+            as_of: v.as_of.to_string(),
+            found: v.found,
+            no_such_article: v.no_such_article,
+            not_indexed: v.not_indexed,
+            repealed: v.repealed,
+            unsupported: v.unsupported,
+            citations: v
+                .citations
+                .into_iter()
+                .map(|c| VerifiedCitation {
+                    text: c.text,
+                    start: c.start,
+                    end: c.end,
+                    document: c.document,
+                    article: c.article,
+                    article_suffix: c.article_suffix,
+                    paragraph: c.paragraph,
+                    outcome: outcome(c.outcome).to_string(),
+                    doc_id: c.doc_id,
+                    doc_title: c.doc_title,
+                    clause: c.clause.map(|k| VerifiedClause { passage_id: k.passage_id, label: k.label, doc_id: k.doc_id, doc_title: k.doc_title, text: k.text }),
+                    range: c.range,
+                    status: c.status.map(|s| s.as_str().to_string()),
+                    repealed: c.repealed.map(|r| RepealedBy {
+                        since: r.since.map(|d| d.to_string()),
+                        successor: r.successor,
+                        successor_title: r.successor_title,
+                        evidence: r.evidence.into_iter().map(|e| ValidityEvidence { passage_id: e.passage_id, label: e.label, quote: e.quote }).collect(),
+                    }),
+                    support: c.support.map(|s| CitationSupport { sentence: s.sentence, supported: s.supported, share: s.share, missing: s.missing, quote: s.quote }),
+                    message: c.message,
+                })
+                .collect(),
+        }
+    }
+}

@@ -158,6 +158,49 @@ async fn the_document_list_says_what_is_in_force_and_why() {
     s.stop().await;
 }
 
+/// `POST /v1/verify` over the same two documents: a citation found and borne out, one to a
+/// repealed document with its successor, a made-up article with the document's range, a
+/// figure the clause lacks flagged; a malformed date and an over-long text refused.
+#[tokio::test]
+async fn the_verifier_reports_each_citation_of_a_text() {
+    let s = start(16 << 20).await;
+    let old = "第一条 为了规范职工疗休养，制定本办法。\n\n第二条 职工每年可以参加一次疗休养。\n";
+    let new = "第一条 为了规范职工疗休养，制定本办法。\n\n第二条 职工每年可以参加一次疗休养，时间不超过七天。\n\n第三条 本办法自2020年1月1日起施行，《职工疗休养暂行办法》同时废止。\n";
+    for (title, text) in [("职工疗休养暂行办法", old), ("职工疗休养管理办法", new)] {
+        let (status, _) = post(&s, "/v1/documents", json!({"title": title, "text": text})).await;
+        assert_eq!(status, 201);
+    }
+    let text = "《职工疗休养暂行办法》第二条也有规定。依照《职工疗休养管理办法》第二条，职工每年可以参加一次疗休养，时间不超过七天。本办法第九条规定了补贴。根据职工疗休养管理办法第二条，疗休养时间不超过十天。";
+    let (status, v) = post(&s, "/v1/verify", json!({"text": text, "as_of": "2024-05-01"})).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["as_of"], "2024-05-01");
+    let c = v["citations"].as_array().unwrap();
+    let outcomes: Vec<(&str, &str)> = c.iter().map(|c| (c["text"].as_str().unwrap(), c["outcome"].as_str().unwrap())).collect();
+    assert_eq!(
+        outcomes,
+        vec![("《职工疗休养暂行办法》第二条", "repealed"), ("《职工疗休养管理办法》第二条", "found"), ("本办法第九条", "no_such_article"), ("职工疗休养管理办法第二条", "found")],
+        "{v}"
+    );
+    assert_eq!(c[1]["support"]["supported"], true, "{v}");
+    assert_eq!(c[1]["clause"]["label"], "《职工疗休养管理办法》第二条");
+    assert_eq!(c[0]["repealed"]["successor_title"], "职工疗休养管理办法", "{v}");
+    assert_eq!(c[0]["repealed"]["since"], "2020-01-01");
+    assert_eq!(c[2]["range"], "第一条–第三条", "{v}");
+    assert_eq!(c[3]["support"]["supported"], false, "{v}");
+    assert!(c[3]["support"]["missing"].to_string().contains("十天"), "{v}");
+    assert_eq!((v["found"].as_u64(), v["repealed"].as_u64(), v["no_such_article"].as_u64(), v["unsupported"].as_u64()), (Some(2), Some(1), Some(1), Some(1)), "{v}");
+    let typed: policyqa_server::wire::Verification = serde_json::from_value(v.clone()).unwrap();
+    assert_eq!(typed.citations.len(), 4);
+    // Before the new notice took effect, the old one was in force.
+    let (_, then) = post(&s, "/v1/verify", json!({"text": "《职工疗休养暂行办法》第二条", "as_of": "2019-06-01"})).await;
+    assert_eq!(then["citations"][0]["outcome"], "found", "{then}");
+    let (status, e) = post(&s, "/v1/verify", json!({"text": text, "as_of": "2024-13-45"})).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("invalid_date")), "{e}");
+    let (status, e) = post(&s, "/v1/verify", json!({"text": "第".repeat(2 << 20)})).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("text_too_long")), "{e}");
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn uploads_are_decoded_and_bad_files_refused() {
     let s = start(1 << 20).await;

@@ -47,6 +47,8 @@ pub struct AskRequest {
     pub top_k: Option<usize>,
     /// Put the chat model's text as it came (before any check) on the answer.
     pub debug: bool,
+    /// The documents to answer from, and the date statuses are read on.
+    pub filter: policyqa_core::DocumentFilter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -205,10 +207,136 @@ impl Answerer {
     }
 
     pub async fn ask(&self, request: &AskRequest, events: Events<'_>) -> Result<Answer, AskError> {
-        let mut answer = self.answer(request, events).await?;
-        let today = policyqa_validity::date_in_china(std::time::SystemTime::now());
-        if let Some(today) = today {
-            answer.warnings.extend(not_in_force(&answer.citations, &self.retriever.catalog().validity, today));
+        let date = request.filter.as_of.or_else(|| policyqa_validity::date_in_china(std::time::SystemTime::now()));
+        let repealed = date.and_then(|d| crate::repealed::repealed_mention(request.question.trim(), self.retriever.catalog(), d));
+        let mut answer = match repealed {
+            Some(mention) => self.answer_from_successor(request, mention, events).await?,
+            None => self.answer(request, events).await?,
+        };
+        if let Some(date) = date {
+            answer.warnings.extend(not_in_force(&answer.citations, &self.retriever.catalog().validity, date));
+        }
+        Ok(answer)
+    }
+
+    /// A question about a repealed document: the repealing clause says so (cited, checked as
+    /// any sentence); where the index holds the repealed document and the question asks for
+    /// one of its clauses, that clause follows as it stood (cited) and the successor is
+    /// searched with its words; otherwise the successor answers the question put to it (its
+    /// article numbers are not the old one's, so a clause number asked of the old document is
+    /// not asked of it). Streamed in one piece once all are known.
+    async fn answer_from_successor(&self, request: &AskRequest, mention: crate::repealed::RepealedMention<'_>, events: Events<'_>) -> Result<Answer, AskError> {
+        let repeal = mention.repeal;
+        let Some(clause) = self.retriever.passages(std::slice::from_ref(&repeal.evidence.passage_id)).await?.into_iter().next() else {
+            return self.answer(request, events).await;
+        };
+        // The old clause, read from the repealed document whatever its status.
+        let old = match &mention.indexed_clause {
+            Some(c) => {
+                let mut filter = request.filter.clone();
+                filter.doc_ids = vec![c.doc_id.clone()];
+                filter.status = policyqa_core::validity::Status::ALL.to_vec();
+                let old = self.answer(&AskRequest { filter, ..request.clone() }, None).await?;
+                (!old.refused && !old.citations.is_empty()).then_some((c.reference.clone(), old))
+            }
+            None => None,
+        };
+        // An old clause's paragraphs often went to several clauses of the successor (环境保护法
+        // 第六条's four to the 生态环境法典's 第七条 to 第十条): each is put to it on its own.
+        let mut successor_questions: Vec<String> = match &old {
+            Some((_, old)) => {
+                let words = crate::repealed::clause_words(&old.citations.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("\n"));
+                let mut paragraphs: Vec<String> = words.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+                if paragraphs.len() > MAX_SUCCESSOR_QUESTIONS {
+                    let rest = paragraphs.split_off(MAX_SUCCESSOR_QUESTIONS - 1).join("\n");
+                    paragraphs.push(rest);
+                }
+                paragraphs
+            }
+            None => Vec::new(),
+        };
+        if successor_questions.is_empty() {
+            successor_questions.push(mention.redirected.clone());
+        }
+        let mut filter = request.filter.clone();
+        if filter.doc_ids.is_empty() || old.is_some() {
+            filter.doc_ids = vec![repeal.by_doc_id.clone()];
+            filter.status.clear();
+        }
+        let mut successors: Vec<Answer> = Vec::new();
+        for q in &successor_questions {
+            let a = self.answer(&AskRequest { question: q.clone(), history: Vec::new(), filter: filter.clone(), ..request.clone() }, None).await?;
+            // A paragraph whose clause an earlier one found adds nothing.
+            let new_clause = a.citations.iter().any(|c| !successors.iter().any(|s| s.citations.iter().any(|d| d.id == c.id)));
+            if !a.refused && new_clause || successors.is_empty() {
+                successors.push(a);
+            }
+        }
+        let refused = successors.iter().all(|a| a.refused);
+        let Some(successor) = successors.first().cloned() else {
+            return self.answer(request, events).await;
+        };
+        let successor_question = successor_questions.join("\n");
+        let quote = repeal.evidence.quote.trim().trim_end_matches('。');
+        let passages = [clause.clone()];
+        let mut checker = CitationChecker::new(&passages);
+        checker.push(&format!("《{}》已被废止：{quote}[1]。", mention.name));
+        checker.finish();
+        let Some(repeal_citation) = checker.citations.first().cloned() else {
+            return self.answer(request, events).await;
+        };
+        let since = repeal.since.map(|d| format!(" on {d}")).unwrap_or_default();
+        let mut answer = successor.clone();
+        answer.question = request.question.clone();
+        answer.resolved_question = Some(successor_question);
+        answer.warnings = successor.warnings.clone();
+        let shift = |a: &Answer, by: usize| -> Vec<Citation> {
+            a.citations.iter().cloned().map(|mut c| {
+                c.marker += by;
+                c
+            }).collect()
+        };
+        let mut text = checker.text.trim().to_string();
+        let mut citations = vec![repeal_citation];
+        let mut ranked = vec![Ranked { rank: 1, score: policyqa_retrieval::retriever::ADDRESS_SCORE, passage: clause }];
+        match &old {
+            Some((reference, old)) => {
+                answer.warnings.insert(0, format!("《{}》 was repealed{since} by {}: its {reference} is quoted as it stood, and 《{}》 searched with its words", mention.name, repeal.evidence.label, repeal.by_title));
+                text.push_str(&format!("废止前，其{reference}规定：{}", shift_markers(&old.answer, citations.len())));
+                citations.extend(shift(old, citations.len()));
+                ranked.extend(old.passages.iter().filter(|r| old.citations.iter().any(|c| c.id == r.passage.id)).cloned());
+            }
+            None if mention.indexed_clause.is_none() && self.retriever.catalog().document_named(&mention.name).is_none() => {
+                answer.warnings.insert(0, format!("《{}》 is not indexed: {} repealed it{since}; answered from 《{}》", mention.name, repeal.evidence.label, repeal.by_title));
+            }
+            None => answer.warnings.insert(0, format!("《{}》 was repealed{since} by {}; answered from 《{}》", mention.name, repeal.evidence.label, repeal.by_title)),
+        }
+        if refused {
+            answer.warnings.push(format!("no clause of 《{}》 was found that answers the question", repeal.by_title));
+        } else {
+            if old.is_some() {
+                text.push_str(&format!("现行《{}》的相应规定：", repeal.by_title));
+            }
+            for a in successors.iter().filter(|a| !a.refused) {
+                text.push_str(&shift_markers(&a.answer, citations.len()));
+                citations.extend(shift(a, citations.len()));
+                ranked.extend(a.passages.iter().filter(|r| !ranked.iter().any(|k| k.passage.id == r.passage.id)).cloned().collect::<Vec<_>>());
+            }
+        }
+        for (i, r) in ranked.iter_mut().enumerate() {
+            r.rank = i + 1;
+        }
+        answer.answer = text;
+        answer.refused = false;
+        answer.citations = citations;
+        answer.passages = ranked;
+        if answer.evidence <= 0.0 || refused {
+            answer.evidence = 1.0;
+        }
+        send(events, AnswerEvent::Retrieval(answer.passages.clone()));
+        send(events, AnswerEvent::Delta(answer.answer.clone()));
+        for c in &answer.citations {
+            send(events, AnswerEvent::Citation(Box::new(c.clone())));
         }
         Ok(answer)
     }
@@ -232,7 +360,7 @@ impl Answerer {
 
         // 2. Retrieval.
         let top_k = request.top_k.unwrap_or(self.config.top_k);
-        let result = self.retriever.search(query, top_k).await?;
+        let result = self.retriever.search_filtered(query, top_k, &request.filter).await?;
         warnings.extend(result.warnings.iter().cloned());
         send(events, AnswerEvent::Retrieval(result.passages.clone()));
         let retrieval_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -518,6 +646,16 @@ fn finish(mut base: Answer, checker: CitationChecker, mut warnings: Vec<String>,
     base.timings.generation_ms = generation.elapsed().as_secs_f64() * 1000.0;
     base.timings.total_ms = started.elapsed().as_secs_f64() * 1000.0;
     base
+}
+
+/// An answer's markers renumbered by `by` ("[1]" → "[2]"), for putting it after another.
+/// At most this many searches of a successor for one old clause (its paragraphs; the rest
+/// go in the last).
+const MAX_SUCCESSOR_QUESTIONS: usize = 6;
+
+fn shift_markers(text: &str, by: usize) -> String {
+    static MARKER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| regex::Regex::new(r"\[(\d+)\]").expect("valid"));
+    MARKER.replace_all(text, |c: &regex::Captures| format!("[{}]", c[1].parse::<usize>().map_or(0, |n| n + by))).into_owned()
 }
 
 fn trim_history(history: &[Turn]) -> Vec<Turn> {

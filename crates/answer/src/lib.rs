@@ -9,6 +9,7 @@ pub mod extractive;
 pub mod followup;
 pub mod limit;
 pub mod prompt;
+pub mod repealed;
 pub mod text;
 pub mod verify;
 

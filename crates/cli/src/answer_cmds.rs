@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use policyqa_answer::{Answer, AskRequest, Turn};
 
-use crate::index_cmds::pipeline_with_documents;
+use crate::index_cmds::{pipeline_with_documents, FilterArgs};
 use crate::settings::Settings;
 
 #[derive(clap::Args)]
@@ -23,6 +23,8 @@ pub struct AskArgs {
     /// With --json: the chat model's text as it came, before any check (model_answer_raw).
     #[arg(long)]
     debug: bool,
+    #[command(flatten)]
+    filter: FilterArgs,
 }
 
 pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
@@ -33,8 +35,9 @@ pub async fn ask(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode>
         }
         None => Vec::new(),
     };
+    let filter = args.filter.filter()?;
     let pipeline = pipeline_with_documents(settings).await?;
-    let a = pipeline.answerer().ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k, debug: args.debug }, None).await?;
+    let a = pipeline.answerer().ask(&AskRequest { question: args.question.clone(), history, top_k: args.top_k, debug: args.debug, filter }, None).await?;
     for w in &a.warnings {
         eprintln!("warning: {w}");
     }
@@ -123,7 +126,8 @@ pub async fn verify(settings: &Settings, args: VerifyArgs) -> anyhow::Result<Exi
     } else {
         std::fs::read(&args.input).with_context(|| format!("reading {}", args.input.display()))?
     };
-    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", args.input.display()))?;
+    // Drafts come as GBK as often as UTF-8: decoded as the chunker decodes files.
+    let text = policyqa_chunker::decode(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", args.input.display()))?.text;
     let date = match args.as_of {
         Some(d) => d,
         None => policyqa_validity::date_in_china(std::time::SystemTime::now()).context("the system clock is before 1970")?,

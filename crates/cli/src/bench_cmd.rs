@@ -219,7 +219,7 @@ async fn bench_corpus(settings: &Settings, exe: &Path, name: &str, corpus: &Path
         let mut lat = Vec::new();
         for _ in 0..args.rounds.max(1) {
             for q in &questions {
-                lat.push(target.search(&q.question, 10).await?.millis);
+                lat.push(target.search(&q.question, 10, &q.filters).await?.millis);
             }
         }
         lat.sort_by(|a, b| a.total_cmp(b));

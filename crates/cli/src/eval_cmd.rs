@@ -26,6 +26,10 @@ pub struct EvalArgs {
     /// hash of the question id: choose knobs on `tune`, report `test`.
     #[arg(long)]
     half: Option<policyqa_eval::Half>,
+    /// Read statuses on this date (YYYY-MM-DD) for every question that gives none: which
+    /// documents are in force, so a run measures the same on any day. Today by default.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<policyqa_core::validity::Date>,
     /// Build a fresh index of this corpus for the run (a temporary folder) instead of using
     /// the configured index; also what the peer is run on.
     #[arg(long)]
@@ -119,6 +123,7 @@ pub async fn eval(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCod
         half: args.half,
         top_k: args.top_k,
         answers: !args.retrieval_only,
+        as_of: args.as_of,
         peer: args.peer,
         corpus: args.corpus.clone(),
         judge: judge.as_ref(),

@@ -175,6 +175,65 @@ pub async fn rm(settings: &Settings, args: RmArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Which documents to search or answer from (`search`, `ask`): every condition given must
+/// hold. Without --status, the documents in force on --as-of (today by default) and those
+/// the question names.
+#[derive(clap::Args, Default)]
+pub(crate) struct FilterArgs {
+    /// Only this document (an id from `policyqa docs`); repeatable.
+    #[arg(long = "doc-id", value_name = "ID")]
+    doc_ids: Vec<String>,
+    /// 发文机关 containing this text.
+    #[arg(long)]
+    issuer: Option<String>,
+    /// Document type, the type word its title ends in (意见, 通知, 办法, 条例, 法…; 法律 = 法
+    /// and 法典); repeatable.
+    #[arg(long = "type", value_name = "TYPE")]
+    types: Vec<String>,
+    /// in_force, repealed, superseded, not_yet_in_force or unknown (在施行, 已废止…); repeatable.
+    #[arg(long)]
+    status: Vec<String>,
+    #[arg(long, value_name = "DATE")]
+    written_from: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    written_to: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    published_from: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    published_to: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    effective_from: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    effective_to: Option<String>,
+    /// Read statuses on this date (YYYY-MM-DD) and use the versions in force then.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+}
+
+impl FilterArgs {
+    /// The filter; a malformed value is named by its flag.
+    pub(crate) fn filter(&self) -> anyhow::Result<policyqa_core::DocumentFilter> {
+        let mut out = policyqa_core::DocumentFilter::default();
+        let lists = [("doc_id", &self.doc_ids), ("type", &self.types), ("status", &self.status)];
+        let single = [
+            ("issuer", &self.issuer),
+            ("written_from", &self.written_from),
+            ("written_to", &self.written_to),
+            ("published_from", &self.published_from),
+            ("published_to", &self.published_to),
+            ("effective_from", &self.effective_from),
+            ("effective_to", &self.effective_to),
+            ("as_of", &self.as_of),
+        ];
+        let values = lists.into_iter().flat_map(|(n, vs)| vs.iter().map(move |v| (n, v))).chain(single.into_iter().filter_map(|(n, v)| v.as_ref().map(|v| (n, v))));
+        for (name, value) in values {
+            // The message starts with the field's name: the flag's instead.
+            out.set(name, value).map_err(|e| anyhow::anyhow!("--{}{}", name.replace('_', "-"), e.strip_prefix(name).unwrap_or(&e)))?;
+        }
+        Ok(out)
+    }
+}
+
 #[derive(clap::Args)]
 pub struct SearchArgs {
     query: String,
@@ -182,10 +241,13 @@ pub struct SearchArgs {
     top_k: usize,
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    filter: FilterArgs,
 }
 
 pub async fn search(settings: &Settings, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let r = pipeline_with_documents(settings).await?.retriever().search(&args.query, args.top_k).await?;
+    let filter = args.filter.filter()?;
+    let r = pipeline_with_documents(settings).await?.retriever().search_filtered(&args.query, args.top_k, &filter).await?;
     for w in &r.warnings {
         eprintln!("warning: {w}");
     }

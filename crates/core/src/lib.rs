@@ -264,6 +264,82 @@ pub fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{f900}'..='\u{faff}')
 }
 
+/// Which documents a search or an answer draws on. Every condition given must hold; the
+/// empty filter restricts nothing. Statuses are read on `as_of` (today in China when absent).
+/// Without a `status` condition a search serves the documents in force on that date (and
+/// those of unknown status), plus any the question names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentFilter {
+    /// Only these documents.
+    pub doc_ids: Vec<String>,
+    /// 发文机关 containing this text (国务院 matches 国务院办公厅 too).
+    pub issuer: Option<String>,
+    /// Document types: the type word the title ends in (意见, 通知, 办法, 条例, 决定, 法…);
+    /// 法律 means 法 and 法典.
+    pub types: Vec<String>,
+    /// Statuses on `as_of`.
+    pub status: Vec<validity::Status>,
+    /// 成文日期, 发布日期, 施行日期 within a range (both ends included).
+    pub written: DateRange,
+    pub published: DateRange,
+    pub effective: DateRange,
+    /// The date statuses are read on: the versions in force then are served.
+    pub as_of: Option<validity::Date>,
+}
+
+impl DocumentFilter {
+    /// The names [`DocumentFilter::set`] takes, as the CLI's flags, the HTTP API's `filters`
+    /// fields and the eval datasets' spell them.
+    pub const FIELDS: [&'static str; 11] =
+        ["doc_id", "issuer", "type", "status", "written_from", "written_to", "published_from", "published_to", "effective_from", "effective_to", "as_of"];
+
+    /// Sets one condition by its name; a list field (doc_id, type, status) gains a value.
+    /// The error names the field and what it expects.
+    pub fn set(&mut self, field: &str, value: &str) -> Result<(), String> {
+        let value = value.trim();
+        let date = || value.parse::<validity::Date>().map(Some).map_err(|_| format!("{field}: {:?} is not a date (YYYY-MM-DD)", value.chars().take(40).collect::<String>()));
+        let text = || if value.is_empty() { Err(format!("{field}: empty")) } else { Ok(value.to_string()) };
+        match field {
+            "doc_id" | "doc_ids" => self.doc_ids.push(text()?),
+            "issuer" => self.issuer = Some(text()?),
+            "type" => self.types.push(text()?),
+            "status" => self.status.push(value.parse().map_err(|e| format!("{field}: {e}"))?),
+            "written_from" => self.written.from = date()?,
+            "written_to" => self.written.to = date()?,
+            "published_from" => self.published.from = date()?,
+            "published_to" => self.published.to = date()?,
+            "effective_from" => self.effective.from = date()?,
+            "effective_to" => self.effective.to = date()?,
+            "as_of" => self.as_of = date()?,
+            other => return Err(format!("{other}: not a filter (expected one of {})", Self::FIELDS.join(", "))),
+        }
+        Ok(())
+    }
+
+    /// Whether it has a condition on the documents (a date to read statuses on is not one).
+    pub fn restricts(&self) -> bool {
+        !self.doc_ids.is_empty() || self.issuer.is_some() || !self.types.is_empty() || !self.status.is_empty() || !self.written.is_open() || !self.published.is_open() || !self.effective.is_open()
+    }
+}
+
+/// Dates from one to another, both included; an absent end is open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: Option<validity::Date>,
+    pub to: Option<validity::Date>,
+}
+
+impl DateRange {
+    pub fn is_open(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+
+    /// Whether a date is in the range; an unknown date is in no range with an end.
+    pub fn holds(&self, date: Option<validity::Date>) -> bool {
+        self.is_open() || date.is_some_and(|d| self.from.is_none_or(|f| f <= d) && self.to.is_none_or(|t| d <= t))
+    }
+}
+
 /// One query against the store: a sparse vector, optionally a dense one (fused by RRF inside
 /// the store), optionally restricted to documents and clause numbers.
 #[derive(Debug, Clone, Default)]
@@ -271,6 +347,9 @@ pub struct StoreQuery {
     pub sparse: Option<SparseVector>,
     pub dense: Option<Vec<f32>>,
     pub doc_ids: Vec<String>,
+    /// Only these documents as well (a request's filters, resolved to documents): a second
+    /// payload condition on `doc_id`, so both must hold. `None`: no such restriction.
+    pub within: Option<Vec<String>>,
     /// Documents left out (superseded historical versions).
     pub exclude_doc_ids: Vec<String>,
     pub numbers: Vec<u32>,
@@ -444,5 +523,31 @@ pub enum ChatError {
 impl ChatError {
     pub fn is_transient(&self) -> bool {
         matches!(self, ChatError::Unavailable(_) | ChatError::Timeout(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_set_by_name_and_errors_name_the_field() {
+        let mut f = DocumentFilter::default();
+        assert!(!f.restricts());
+        f.set("as_of", "2019-06-01").unwrap();
+        assert!(!f.restricts(), "a date to read statuses on restricts nothing");
+        for (k, v) in [("type", "意见"), ("type", "法律"), ("status", "在施行"), ("issuer", " 国务院 "), ("published_from", "2024-01-01"), ("doc_id", "abc")] {
+            f.set(k, v).unwrap();
+        }
+        assert!(f.restricts());
+        assert_eq!(f.types, ["意见", "法律"]);
+        assert_eq!(f.status, [validity::Status::InForce]);
+        assert_eq!(f.issuer.as_deref(), Some("国务院"));
+        assert!(f.published.holds(validity::Date::new(2024, 3, 12)) && !f.published.holds(validity::Date::new(2023, 12, 31)) && !f.published.holds(None));
+        assert!(DateRange::default().holds(None));
+        assert_eq!(f.set("published_to", "2024-13-01").unwrap_err(), "published_to: \"2024-13-01\" is not a date (YYYY-MM-DD)");
+        assert!(f.set("status", "abolished").unwrap_err().starts_with("status: \"abolished\": expected in_force"));
+        assert!(f.set("issuer", " ").unwrap_err().contains("issuer: empty"));
+        assert!(f.set("colour", "red").unwrap_err().starts_with("colour: not a filter (expected one of doc_id, issuer"));
     }
 }

@@ -157,6 +157,8 @@ impl Status {
         }
     }
 
+    pub const ALL: [Status; 5] = [Status::InForce, Status::Repealed, Status::Superseded, Status::NotYetInForce, Status::Unknown];
+
     pub fn chinese(self) -> &'static str {
         match self {
             Status::InForce => "在施行",
@@ -165,6 +167,17 @@ impl Status {
             Status::NotYetInForce => "尚未施行",
             Status::Unknown => "unknown",
         }
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+    /// Its JSON name (`in_force`) or its Chinese one (在施行).
+    fn from_str(s: &str) -> Result<Status, String> {
+        let s = s.trim();
+        Status::ALL.into_iter().find(|st| st.as_str() == s || (st.chinese() == s && *st != Status::Unknown)).ok_or_else(|| {
+            format!("{:?}: expected in_force, repealed, superseded, not_yet_in_force or unknown (在施行, 已废止, 已被修订, 尚未施行)", s.chars().take(40).collect::<String>())
+        })
     }
 }
 
@@ -181,5 +194,14 @@ mod tests {
         assert_eq!(Date::from_unix_days(0), Date::new(1970, 1, 1));
         assert_eq!(Date::from_unix_days(18_628), Some(d));
         assert_eq!(Date::from_unix_days(20_423), Date::new(2025, 12, 1));
+    }
+
+    #[test]
+    fn statuses_are_read_by_either_name() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+        }
+        assert_eq!("已废止".parse::<Status>(), Ok(Status::Repealed));
+        assert!("abolished".parse::<Status>().unwrap_err().contains("expected in_force"));
     }
 }

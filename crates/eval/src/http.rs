@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use policyqa_server::wire;
 use serde::de::DeserializeOwned;
 
-use crate::{Answered, AnsweredCitation, EvalError, EvalTarget, Retrieved, RetrievedPassage};
+use crate::{Answered, AnsweredCitation, EvalError, EvalTarget, Filters, Retrieved, RetrievedPassage};
 
 /// A running policyqa server, asked over its public API. Latencies are round trips.
 pub struct HttpTarget {
@@ -57,6 +57,30 @@ impl HttpTarget {
     }
 }
 
+/// A question's filters as the API takes them: `as_of` beside the question, the rest in
+/// `filters` (the dataset's `doc_id` is the API's `doc_ids`).
+fn with_filters(body: &mut serde_json::Value, filters: &Filters) {
+    let mut within = serde_json::Map::new();
+    for (field, value) in filters {
+        let v = serde_json::to_value(value).unwrap_or_default();
+        match field.as_str() {
+            "as_of" => body["as_of"] = v,
+            "doc_id" | "doc_ids" => {
+                within.insert("doc_ids".into(), serde_json::json!(value.values()));
+            }
+            "type" | "status" => {
+                within.insert(field.clone(), serde_json::json!(value.values()));
+            }
+            _ => {
+                within.insert(field.clone(), v);
+            }
+        }
+    }
+    if !within.is_empty() {
+        body["filters"] = serde_json::Value::Object(within);
+    }
+}
+
 /// A response body as the wire struct the route documents.
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, EvalError> {
     serde_json::from_str(text).map_err(|e| EvalError::Failed(format!("{path}: the response is not the server's documented {}: {e}", std::any::type_name::<T>().rsplit("::").next().unwrap_or("shape"))))
@@ -67,8 +91,10 @@ impl EvalTarget for HttpTarget {
         self.base.clone()
     }
 
-    async fn search(&self, question: &str, top_k: usize) -> Result<Retrieved, EvalError> {
-        let (r, millis): (wire::Search, f64) = self.post("/v1/search", serde_json::json!({ "query": question, "top_k": top_k })).await?;
+    async fn search(&self, question: &str, top_k: usize, filters: &Filters) -> Result<Retrieved, EvalError> {
+        let mut body = serde_json::json!({ "query": question, "top_k": top_k });
+        with_filters(&mut body, filters);
+        let (r, millis): (wire::Search, f64) = self.post("/v1/search", body).await?;
         Ok(Retrieved {
             passages: r.passages.into_iter().map(|p| RetrievedPassage { id: p.passage.id, label: p.passage.label, text: p.passage.text }).collect(),
             millis,
@@ -76,8 +102,10 @@ impl EvalTarget for HttpTarget {
         })
     }
 
-    async fn ask(&self, question: &str) -> Result<Answered, EvalError> {
-        let (a, millis): (wire::Answer, f64) = self.post("/v1/ask", serde_json::json!({ "question": question })).await?;
+    async fn ask(&self, question: &str, filters: &Filters) -> Result<Answered, EvalError> {
+        let mut body = serde_json::json!({ "question": question });
+        with_filters(&mut body, filters);
+        let (a, millis): (wire::Answer, f64) = self.post("/v1/ask", body).await?;
         Ok(Answered {
             answer: a.answer,
             refused: a.refused,

@@ -84,8 +84,8 @@ pub enum EvalError {
 pub trait EvalTarget {
     /// "in-process" or the server's URL.
     fn describe(&self) -> String;
-    fn search(&self, question: &str, top_k: usize) -> impl Future<Output = Result<Retrieved, EvalError>> + Send;
-    fn ask(&self, question: &str) -> impl Future<Output = Result<Answered, EvalError>> + Send;
+    fn search(&self, question: &str, top_k: usize, filters: &Filters) -> impl Future<Output = Result<Retrieved, EvalError>> + Send;
+    fn ask(&self, question: &str, filters: &Filters) -> impl Future<Output = Result<Answered, EvalError>> + Send;
 }
 
 /// The retriever and answerer the server uses, called directly.
@@ -109,8 +109,9 @@ impl EvalTarget for InProcess {
         "in-process".into()
     }
 
-    async fn search(&self, question: &str, top_k: usize) -> Result<Retrieved, EvalError> {
-        let r = self.answerer.retriever().search(question, top_k).await.map_err(|e| EvalError::Failed(e.to_string()))?;
+    async fn search(&self, question: &str, top_k: usize, filters: &Filters) -> Result<Retrieved, EvalError> {
+        let filter = document_filter(filters).map_err(EvalError::Failed)?;
+        let r = self.answerer.retriever().search_filtered(question, top_k, &filter).await.map_err(|e| EvalError::Failed(e.to_string()))?;
         Ok(Retrieved {
             passages: r.passages.iter().map(|p| RetrievedPassage { id: p.passage.id.clone(), label: p.passage.label.clone(), text: p.passage.text.clone() }).collect(),
             millis: r.millis,
@@ -118,8 +119,9 @@ impl EvalTarget for InProcess {
         })
     }
 
-    async fn ask(&self, question: &str) -> Result<Answered, EvalError> {
-        let a = self.answerer.ask(&AskRequest { question: question.to_string(), ..Default::default() }, None).await.map_err(|e| EvalError::Failed(e.to_string()))?;
+    async fn ask(&self, question: &str, filters: &Filters) -> Result<Answered, EvalError> {
+        let filter = document_filter(filters).map_err(EvalError::Failed)?;
+        let a = self.answerer.ask(&AskRequest { question: question.to_string(), filter, ..Default::default() }, None).await.map_err(|e| EvalError::Failed(e.to_string()))?;
         Ok(Answered {
             answer: a.answer,
             refused: a.refused,
@@ -145,6 +147,41 @@ pub struct Question {
     pub facts: Vec<String>,
     #[serde(default = "default_kind")]
     pub kind: String,
+    /// Conditions on the documents the question is asked of, as the HTTP API's `filters`
+    /// fields and `as_of` (`{"type": "意见", "as_of": "2019-06-01"}`); a value is a string
+    /// or a list of them. Checked when the dataset is read.
+    #[serde(default, skip_serializing_if = "Filters::is_empty")]
+    pub filters: Filters,
+}
+
+/// A question's document filters by field name.
+pub type Filters = BTreeMap<String, FilterValue>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FilterValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl FilterValue {
+    pub fn values(&self) -> &[String] {
+        match self {
+            FilterValue::One(v) => std::slice::from_ref(v),
+            FilterValue::Many(v) => v,
+        }
+    }
+}
+
+/// The filter the pipeline takes; the error names the field.
+pub fn document_filter(filters: &Filters) -> Result<policyqa_core::DocumentFilter, String> {
+    let mut out = policyqa_core::DocumentFilter::default();
+    for (field, value) in filters {
+        for v in value.values() {
+            out.set(field, v)?;
+        }
+    }
+    Ok(out)
 }
 
 fn default_kind() -> String {
@@ -221,6 +258,7 @@ pub fn load(path: &Path) -> Result<Vec<Question>, DatasetError> {
             continue;
         }
         let q: Question = serde_json::from_str(line).map_err(|e| DatasetError::Parse { path: p.clone(), line: i + 1, message: e.to_string() })?;
+        document_filter(&q.filters).map_err(|e| DatasetError::Parse { path: p.clone(), line: i + 1, message: format!("filters: {e}") })?;
         out.push(q);
     }
     if out.is_empty() {
@@ -302,7 +340,7 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 pub async fn evaluate(target: &impl EvalTarget, dataset: &str, questions: &[Question], top_k: usize) -> Result<RetrievalReport, EvalError> {
     let mut results = Vec::new();
     for q in questions {
-        let r = target.search(&q.question, top_k).await?;
+        let r = target.search(&q.question, top_k, &q.filters).await?;
         let texts: Vec<&str> = r.passages.iter().map(|p| p.text.as_str()).collect();
         results.push(QuestionResult {
             id: q.id.clone(),
@@ -458,7 +496,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 pub async fn evaluate_answers(target: &impl EvalTarget, dataset: &str, questions: &[Question], judge: Option<&judge::Judge>) -> Result<AnswerReport, EvalError> {
     let mut results = Vec::new();
     for q in questions {
-        let a = target.ask(&q.question).await?;
+        let a = target.ask(&q.question, &q.filters).await?;
         let (mut faithfulness, mut judge_notes) = (None, Vec::new());
         if let Some(j) = judge
             && !a.refused

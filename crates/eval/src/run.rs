@@ -75,6 +75,9 @@ pub struct RunPlan<'a> {
     pub top_k: usize,
     /// Answer the questions too (not only retrieve).
     pub answers: bool,
+    /// The date statuses are read on for every question that gives none (`as_of` in its
+    /// filters); `None`: today, as the service reads them.
+    pub as_of: Option<policyqa_core::validity::Date>,
     /// Also run the peer, on `corpus`, beside every dataset.
     pub peer: bool,
     pub corpus: Option<PathBuf>,
@@ -103,7 +106,12 @@ pub async fn run(target: &impl EvalTarget, plan: &RunPlan<'_>, observer: &mut dy
     let mut failures = Vec::new();
     let mut datasets = Vec::new();
     for path in &plan.datasets {
-        let questions = crate::load_dataset(path, plan.half)?;
+        let mut questions = crate::load_dataset(path, plan.half)?;
+        if let Some(date) = plan.as_of {
+            for q in &mut questions {
+                q.filters.entry("as_of".into()).or_insert_with(|| crate::FilterValue::One(date.to_string()));
+            }
+        }
         let name = match plan.half {
             Some(h) => format!("{} ({})", path.display(), h.name()),
             None => path.display().to_string(),

@@ -35,7 +35,7 @@ fn serve(status: u16, body: &'static str) -> String {
 }
 
 fn questions() -> Vec<Question> {
-    vec![Question { id: "q-1".into(), question: "职工教育经费怎么用".into(), gold: vec!["职工教育经费".into()], facts: vec![], kind: "lookup".into() }]
+    vec![Question { id: "q-1".into(), question: "职工教育经费怎么用".into(), gold: vec!["职工教育经费".into()], facts: vec![], kind: "lookup".into(), filters: Default::default() }]
 }
 
 #[tokio::test]
@@ -49,7 +49,7 @@ async fn a_response_without_a_required_field_fails_the_run_by_name() {
     assert!(m.contains("/v1/search") && m.contains("missing field `label`"), "{m}");
 
     let url = serve(200, r#"{"question":"q","answer":"a","refused":false,"citations":[],"passages":[],"flags":[],"warnings":[],"evidence":0.4,"timings":{"retrieval_ms":1,"generation_ms":0,"total_ms":1}}"#);
-    let err = HttpTarget::new(&url, None).unwrap().ask("职工教育经费怎么用").await.unwrap_err();
+    let err = HttpTarget::new(&url, None).unwrap().ask("职工教育经费怎么用", &Default::default()).await.unwrap_err();
     assert!(err.to_string().contains("missing field `mode`"), "{err}");
 }
 

@@ -228,6 +228,9 @@ impl PassageStore for EdgeStore {
         if !q.doc_ids.is_empty() {
             must.push(json!({"key": "doc_id", "match": {"any": q.doc_ids}}));
         }
+        if let Some(within) = &q.within {
+            must.push(json!({"key": "doc_id", "match": {"any": within}}));
+        }
         if !q.numbers.is_empty() {
             must.push(json!({"key": "number", "match": {"any": q.numbers}}));
         }

@@ -252,6 +252,9 @@ impl PassageStore for RemoteStore {
         if !q.doc_ids.is_empty() {
             must.push(Condition::matches("doc_id", q.doc_ids.clone()));
         }
+        if let Some(within) = &q.within {
+            must.push(Condition::matches("doc_id", within.clone()));
+        }
         if !q.numbers.is_empty() {
             must.push(Condition::matches("number", q.numbers.iter().map(|n| *n as i64).collect::<Vec<_>>()));
         }

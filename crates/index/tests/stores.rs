@@ -56,6 +56,16 @@ async fn contract(store: Arc<dyn PassageStore>) {
     assert_eq!(hits[0].passage.number, Some(14));
     let hits = store.query(&StoreQuery { sparse: Some(q), exclude_doc_ids: vec![opinion.clone()], limit: 50, ..Default::default() }).await.unwrap();
     assert!(hits.iter().all(|h| h.passage.doc_id != opinion));
+    // Restricted to documents (a request's filters, resolved), alone and with a scope inside.
+    let news: Vec<String> = record.documents[1..].iter().map(|d| d.id.clone()).collect();
+    let hits = store.query(&StoreQuery { sparse: Some(term.clone()), within: Some(news.clone()), limit: 50, ..Default::default() }).await.unwrap();
+    assert!(!hits.is_empty() && hits.iter().all(|h| news.contains(&h.passage.doc_id)), "{}", hits.len());
+    let everyone = store.query(&StoreQuery { sparse: Some(term.clone()), limit: 50, ..Default::default() }).await.unwrap();
+    assert!(everyone.iter().any(|h| h.passage.doc_id == opinion), "the restriction is the query's, not the store's");
+    let both = StoreQuery { sparse: Some(term.clone()), doc_ids: vec![opinion.clone()], within: Some(news.clone()), limit: 50, ..Default::default() };
+    assert!(store.query(&both).await.unwrap().is_empty(), "a scope outside the restriction finds nothing");
+    let hits = store.query(&StoreQuery { doc_ids: vec![opinion.clone()], numbers: vec![14], within: Some(vec![opinion.clone()]), limit: 10, ..Default::default() }).await.unwrap();
+    assert_eq!(hits.len(), 1, "address lookup inside the restriction");
 
     // get keeps the asked order and skips unknown ids.
     let ids = vec![points[3].passage.id.clone(), "00000000000000ff".to_string(), points[1].passage.id.clone()];

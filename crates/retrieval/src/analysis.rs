@@ -99,10 +99,13 @@ pub struct Catalog {
     /// first: a citation's name is looked up whole, not searched for.
     by_name: std::collections::HashMap<String, String>,
     segmenter: ChineseSegmenter,
+    /// The documents not in force on a date, for the last date asked (nearly every request
+    /// reads today's): see [`Catalog::eligible`].
+    pub(crate) not_in_force: crate::filter::NotInForce,
 }
 
-static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[（(][^）)]*[）)]\s*$").expect("valid"));
-static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[（(][^）)]*[）)]\s*$").expect("valid"));
+pub(crate) static DOC_TYPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(法典|法|条例|规定|办法|细则|规则|意见|通知|决定|方案|纲要|规划|指引|指南|措施|解释|答复|决议)$").expect("valid")
 });
 
@@ -163,7 +166,7 @@ impl Catalog {
         for a in aliases.iter().filter(|a| a.kind == AliasKind::Name) {
             by_name.entry(a.text.clone()).or_insert_with(|| a.doc_id.clone());
         }
-        Catalog { aliases, matcher, documents, superseded, validity, by_name, segmenter: ChineseSegmenter::default() }
+        Catalog { aliases, matcher, documents, superseded, validity, by_name, segmenter: ChineseSegmenter::default(), not_in_force: Default::default() }
     }
 
     /// The document a name stands for on its own, written whole: its title or a short form

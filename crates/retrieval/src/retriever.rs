@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use policyqa_core::{Embedder, IndexMeta, Passage, PassageStore, StoreError, StoreQuery};
+use policyqa_core::{DocumentFilter, Embedder, IndexMeta, Passage, PassageStore, StoreError, StoreQuery};
 use policyqa_index::{Bm25Encoder, ChineseSegmenter};
 
 use crate::analysis::{analyse, Analysis, Catalog, QUERY_STOPWORDS};
@@ -192,7 +192,15 @@ impl Retriever {
         &self.catalog
     }
 
+    /// The passages that best answer a question, from the documents in force today (and
+    /// those it names).
     pub async fn search(&self, question: &str, top_k: usize) -> Result<SearchResult, SearchError> {
+        self.search_filtered(question, top_k, &DocumentFilter::default()).await
+    }
+
+    /// The same, from the documents a filter admits; statuses read on its `as_of` date
+    /// (today in China when it has none).
+    pub async fn search_filtered(&self, question: &str, top_k: usize, filter: &DocumentFilter) -> Result<SearchResult, SearchError> {
         let started = Instant::now();
         let q = question.trim();
         if q.is_empty() {
@@ -208,6 +216,19 @@ impl Retriever {
             analysis.content = policyqa_chunker::lines::fold(q);
         }
         let mut warnings = Vec::new();
+        // Which documents may answer: the filter's, those in force on the date; a named
+        // document in the version that applies then.
+        let date = filter.as_of.or_else(|| policyqa_validity::date_in_china(std::time::SystemTime::now()));
+        if let Some(date) = date {
+            analysis.doc_ids = self.catalog.in_force_versions(&analysis.doc_ids, date);
+        }
+        let eligible = self.catalog.eligible(filter, date, &analysis.doc_ids);
+        if eligible.within.as_ref().is_some_and(Vec::is_empty) {
+            warnings.push("no indexed document meets the filters".to_string());
+            let millis = started.elapsed().as_secs_f64() * 1000.0;
+            return Ok(SearchResult { query: question.to_string(), passages: vec![], clause_lookup: None, analysis, expansions: vec![], millis, warnings });
+        }
+        let (within, excluded) = (eligible.within, eligible.excluded);
 
         // 1. The clause-address path.
         let mut ranked: Vec<(Passage, f32)> = Vec::new();
@@ -218,7 +239,8 @@ impl Retriever {
                 .store
                 .query(&StoreQuery {
                     doc_ids: analysis.doc_ids.clone(),
-                    exclude_doc_ids: self.excluded(&analysis),
+                    within: within.clone(),
+                    exclude_doc_ids: excluded.clone(),
                     numbers: numbers.clone(),
                     limit: 200,
                     ..Default::default()
@@ -230,7 +252,7 @@ impl Retriever {
                 let sparse = self.bm25.query(&self.terms(&analysis.content, &[]));
                 let order = self
                     .store
-                    .query(&StoreQuery { sparse: Some(sparse), doc_ids: analysis.doc_ids.clone(), numbers, limit: 200, ..Default::default() })
+                    .query(&StoreQuery { sparse: Some(sparse), doc_ids: analysis.doc_ids.clone(), within: within.clone(), exclude_doc_ids: excluded.clone(), numbers, limit: 200, ..Default::default() })
                     .await?;
                 let pos = |id: &str| order.iter().position(|h| h.passage.id == id).unwrap_or(usize::MAX);
                 hits.sort_by_key(|p| (pos(&p.id), p.doc_id.clone(), p.part.unwrap_or(0)));
@@ -242,7 +264,7 @@ impl Retriever {
             let scope: Vec<String> = if !analysis.doc_ids.is_empty() {
                 analysis.doc_ids.clone()
             } else if self.catalog.documents.len() <= SMALL_CORPUS_DOCUMENTS {
-                self.catalog.documents.iter().map(|d| d.id.clone()).filter(|id| !self.catalog.superseded.contains(id)).collect()
+                self.catalog.documents.iter().map(|d| d.id.clone()).filter(|id| !excluded.contains(id) && within.as_ref().is_none_or(|w| w.contains(id))).collect()
             } else {
                 vec![]
             };
@@ -268,7 +290,7 @@ impl Retriever {
             };
             let rescore = self.characters.as_ref().filter(|_| self.config.character_weight > 0.0);
             let limit = if rescore.is_some() { RESCORED_CANDIDATES.max(top_k * 2) } else { top_k * 2 };
-            let query = StoreQuery { sparse: Some(sparse), dense, doc_ids: vec![], exclude_doc_ids: self.excluded(&analysis), numbers: vec![], limit };
+            let query = StoreQuery { sparse: Some(sparse), dense, doc_ids: vec![], within: within.clone(), exclude_doc_ids: excluded.clone(), numbers: vec![], limit };
             let mut hits = self.store.query(&query).await?;
             // Few passages share a word with the question ("我妈腿脚不好，能不能有人把饭送到家里"
             // against 上门送餐、独居): in a small index the other passages follow the words'
@@ -277,7 +299,7 @@ impl Retriever {
             let corpus: usize = self.catalog.documents.iter().map(|d| d.passages).sum();
             let mut rest = Vec::new();
             if rescore.is_some() && hits.len() < limit && corpus <= SCAN_ALL_BELOW {
-                let all = StoreQuery { doc_ids: self.catalog.documents.iter().map(|d| d.id.clone()).collect(), exclude_doc_ids: self.excluded(&analysis), limit: corpus + 1, ..Default::default() };
+                let all = StoreQuery { doc_ids: self.catalog.documents.iter().map(|d| d.id.clone()).collect(), within: within.clone(), exclude_doc_ids: excluded.clone(), limit: corpus + 1, ..Default::default() };
                 rest = self.store.query(&all).await?.into_iter().filter(|h| !hits.iter().any(|x| x.passage.id == h.passage.id)).collect();
             }
             if self.config.scope_to_named_documents && !analysis.doc_ids.is_empty() {
@@ -339,8 +361,12 @@ impl Retriever {
                     if terms.is_empty() {
                         continue;
                     }
-                    let doc_ids = if !a.doc_ids.is_empty() { a.doc_ids.clone() } else { analysis.doc_ids.clone() };
-                    let query = StoreQuery { sparse: Some(self.bm25.query(&terms)), doc_ids, exclude_doc_ids: self.excluded(&analysis), limit: 1, ..Default::default() };
+                    let named = match date {
+                        Some(date) => self.catalog.in_force_versions(&a.doc_ids, date),
+                        None => a.doc_ids.clone(),
+                    };
+                    let doc_ids = if !named.is_empty() { named } else { analysis.doc_ids.clone() };
+                    let query = StoreQuery { sparse: Some(self.bm25.query(&terms)), doc_ids, within: within.clone(), exclude_doc_ids: excluded.clone(), limit: 1, ..Default::default() };
                     tops.extend(self.store.query(&query).await?.into_iter().map(|h| (h.passage, h.score)));
                 }
                 // The parts' best clauses join the first three when they are not there: the
@@ -469,11 +495,6 @@ impl Retriever {
         sentences.last().copied().filter(|_| sentences.len() > 1)
     }
 
-    /// Superseded historical versions, unless the question names them.
-    fn excluded(&self, analysis: &Analysis) -> Vec<String> {
-        self.catalog.superseded.iter().filter(|id| !analysis.doc_ids.contains(id)).cloned().collect()
-    }
-
     /// Weighted query terms: content words (stopwords out), then lexicon expansions.
     fn terms(&self, content: &str, expansions: &[(String, String)]) -> Vec<(String, f32)> {
         let mut terms: Vec<(String, f32)> = self
@@ -486,6 +507,11 @@ impl Retriever {
             .collect();
         terms.extend(expansions.iter().map(|(_, t)| (t.clone(), self.config.expansion_weight)));
         terms
+    }
+
+    /// Passages by id, in the order asked (unknown ids skipped).
+    pub async fn passages(&self, ids: &[String]) -> Result<Vec<Passage>, SearchError> {
+        Ok(self.store.get(ids).await?)
     }
 
     /// "《…意见》（六）–（二十七）" for the numbered clauses each document has; `None` when

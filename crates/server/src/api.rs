@@ -10,6 +10,7 @@ use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use policyqa_answer::{AnswerEvent, AskRequest, Turn};
+use policyqa_core::DocumentFilter;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -62,6 +63,98 @@ pub struct AskBody {
     /// Add the chat model's text as it came, before any check (`model_answer_raw`).
     #[serde(default)]
     pub debug: bool,
+    /// Answer from these documents only.
+    #[serde(default)]
+    pub filters: Option<FiltersBody>,
+    /// Read statuses on this date (YYYY-MM-DD) and answer from the versions in force then;
+    /// today in China by default.
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+/// Which documents to draw on: every condition given must hold. Without `status`, the
+/// documents in force on `as_of` (or today) are served, and any the question names.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FiltersBody {
+    /// Document ids, as `GET /v1/documents` lists them (a list, or one id).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(value_type = Vec<String>)]
+    pub doc_ids: Vec<String>,
+    /// 发文机关 containing this text ("国务院" matches 国务院办公厅 too).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Document types, the type word a title ends in: 意见, 通知, 办法, 条例, 决定, 法, 法典…;
+    /// 法律 means 法 and 法典.
+    #[serde(default, rename = "type", deserialize_with = "one_or_many")]
+    #[schema(value_type = Vec<String>)]
+    pub types: Vec<String>,
+    /// Statuses on `as_of`: in_force, repealed, superseded, not_yet_in_force, unknown (or
+    /// 在施行, 已废止, 已被修订, 尚未施行).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schema(value_type = Vec<String>)]
+    pub status: Vec<String>,
+    /// 成文日期, 发布日期, 施行日期 ranges (YYYY-MM-DD, both ends included; a document that
+    /// states no such date meets no range).
+    #[serde(default)]
+    pub written_from: Option<String>,
+    #[serde(default)]
+    pub written_to: Option<String>,
+    #[serde(default)]
+    pub published_from: Option<String>,
+    #[serde(default)]
+    pub published_to: Option<String>,
+    #[serde(default)]
+    pub effective_from: Option<String>,
+    #[serde(default)]
+    pub effective_to: Option<String>,
+}
+
+/// A list of strings, or one string for a list of one.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+/// A request's filters and date as the pipeline takes them; a malformed value is a 422
+/// naming its field.
+pub fn document_filter(filters: Option<FiltersBody>, as_of: Option<String>) -> Result<DocumentFilter, ApiError> {
+    let f = filters.unwrap_or_default();
+    let mut out = DocumentFilter::default();
+    let lists = [("doc_id", f.doc_ids), ("type", f.types), ("status", f.status)];
+    let single = [
+        ("issuer", f.issuer),
+        ("written_from", f.written_from),
+        ("written_to", f.written_to),
+        ("published_from", f.published_from),
+        ("published_to", f.published_to),
+        ("effective_from", f.effective_from),
+        ("effective_to", f.effective_to),
+    ];
+    // The message starts with the field's name: inside `filters` but for `as_of`.
+    let set = |out: &mut DocumentFilter, name: &str, value: &str| {
+        let within = if name == "as_of" { "" } else { "filters." };
+        out.set(name, value).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_filter", format!("{within}{e}")))
+    };
+    for (name, values) in lists {
+        for v in values {
+            set(&mut out, name, &v)?;
+        }
+    }
+    for (name, value) in single.into_iter().chain([("as_of", as_of)]) {
+        if let Some(v) = value {
+            set(&mut out, name, &v)?;
+        }
+    }
+    Ok(out)
 }
 
 pub fn turns(history: Vec<TurnBody>) -> Result<Vec<Turn>, ApiError> {
@@ -81,10 +174,11 @@ fn wants_stream(headers: &HeaderMap, asked: bool) -> bool {
 #[utoipa::path(post, path = "/v1/ask", request_body = AskBody,
     responses((status = 200, description = "The answer (application/json), or server-sent events retrieval (RetrievalEvent), delta (DeltaEvent), citation (Citation), done (Answer), error (ErrorBody) (text/event-stream)", body = wire::Answer),
               (status = 400, description = "Malformed JSON", body = wire::ErrorBody), (status = 413, description = "Body over the limit", body = wire::ErrorBody),
-              (status = 422, description = "Empty or over-long question", body = wire::ErrorBody)))]
+              (status = 422, description = "Empty or over-long question, or a malformed filter or date (`invalid_filter`, naming the field)", body = wire::ErrorBody)))]
 pub async fn ask(State(state): State<Arc<AppState>>, headers: HeaderMap, ApiJson(body): ApiJson<AskBody>) -> Result<Response, ApiError> {
     let stream = wants_stream(&headers, body.stream);
-    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)?, debug: body.debug };
+    let filter = document_filter(body.filters, body.as_of)?;
+    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)?, debug: body.debug, filter };
     validate(&request.question)?;
     if !stream {
         let answer = state.pipeline().answerer().ask(&request, None).await?;
@@ -135,14 +229,22 @@ fn ask_event(item: StreamItem) -> Vec<Event> {
 pub struct SearchBody {
     pub query: String,
     pub top_k: Option<usize>,
+    /// Search these documents only.
+    #[serde(default)]
+    pub filters: Option<FiltersBody>,
+    /// Read statuses on this date (YYYY-MM-DD) and search the versions in force then; today
+    /// in China by default.
+    #[serde(default)]
+    pub as_of: Option<String>,
 }
 
 #[utoipa::path(post, path = "/v1/search", request_body = SearchBody,
     responses((status = 200, description = "The ranked passages (as `policyqa search --json`)", body = wire::Search),
-              (status = 422, description = "Empty or over-long query", body = wire::ErrorBody)))]
+              (status = 422, description = "Empty or over-long query, or a malformed filter or date (`invalid_filter`, naming the field)", body = wire::ErrorBody)))]
 pub async fn search(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<SearchBody>) -> Result<Json<wire::Search>, ApiError> {
     validate(&body.query)?;
-    let r = state.pipeline().retriever().search(&body.query, check_top_k(body.top_k)?.unwrap_or(10)).await?;
+    let filter = document_filter(body.filters, body.as_of)?;
+    let r = state.pipeline().retriever().search_filtered(&body.query, check_top_k(body.top_k)?.unwrap_or(10), &filter).await?;
     state.metrics.retrieval.observe(r.millis / 1000.0);
     Ok(Json(r.into()))
 }

@@ -52,7 +52,7 @@ fn request_of(body: ChatBody) -> Result<AskRequest, ApiError> {
     }
     let last = turns.pop().filter(|t| t.role == "user").ok_or_else(|| ApiError::unprocessable("the last message must be the user's question"))?;
     validate(&last.content)?;
-    Ok(AskRequest { question: last.content, history: turns, top_k: None, debug: false })
+    Ok(AskRequest { question: last.content, history: turns, ..Default::default() })
 }
 
 fn now() -> u64 {

@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         crate::models::get,
     ),
     components(schemas(
-        crate::api::AskBody, crate::api::TurnBody, crate::api::SearchBody, crate::api::VerifyBody, crate::documents::DocumentBody, crate::chat_completions::ChatBody,
+        crate::api::AskBody, crate::api::TurnBody, crate::api::SearchBody, crate::api::FiltersBody, crate::api::VerifyBody, crate::documents::DocumentBody, crate::chat_completions::ChatBody,
         crate::wire::Answer, crate::wire::Search, crate::wire::Passage, crate::wire::Origin, crate::wire::RankedPassage, crate::wire::Citation, crate::wire::Flag,
         crate::wire::EvidenceTerm, crate::wire::ClauseLookup, crate::wire::Timings, crate::wire::Mode, crate::wire::Kind,
         crate::wire::RetrievalEvent, crate::wire::DeltaEvent, crate::wire::Document, crate::wire::AddedDocuments,

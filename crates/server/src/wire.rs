@@ -286,6 +286,12 @@ pub struct ValidityEvidence {
     pub quote: String,
 }
 
+impl From<policyqa_validity::Evidence> for ValidityEvidence {
+    fn from(e: policyqa_validity::Evidence) -> Self {
+        ValidityEvidence { passage_id: e.passage_id, label: e.label, quote: e.quote }
+    }
+}
+
 impl From<policyqa_validity::Standing> for Validity {
     fn from(s: policyqa_validity::Standing) -> Self {
         Validity {
@@ -303,7 +309,7 @@ impl From<policyqa_validity::Standing> for Validity {
             expires: s.expires.map(|d| d.to_string()),
             repeals: s.repeals,
             versions: s.versions,
-            evidence: s.evidence.into_iter().map(|e| ValidityEvidence { passage_id: e.passage_id, label: e.label, quote: e.quote }).collect(),
+            evidence: s.evidence.into_iter().map(ValidityEvidence::from).collect(),
         }
     }
 }
@@ -673,7 +679,7 @@ impl From<policyqa_answer::Verification> for Verification {
                         since: r.since.map(|d| d.to_string()),
                         successor: r.successor,
                         successor_title: r.successor_title,
-                        evidence: r.evidence.into_iter().map(|e| ValidityEvidence { passage_id: e.passage_id, label: e.label, quote: e.quote }).collect(),
+                        evidence: r.evidence.into_iter().map(ValidityEvidence::from).collect(),
                     }),
                     support: c.support.map(|s| CitationSupport { sentence: s.sentence, supported: s.supported, share: s.share, missing: s.missing, quote: s.quote }),
                     message: c.message,

@@ -88,6 +88,35 @@ async fn search_and_passages() {
     assert!(first["label"].as_str().unwrap().ends_with("（十）"));
     let (_, r) = post(&s, "/v1/search", json!({"query": "意见第三条"})).await;
     assert_eq!(r["clause_lookup"]["found"], false);
+    // Filters and the date statuses are read on.
+    let (status, r) = post(&s, "/v1/search", json!({"query": TRAINING, "top_k": 10, "filters": {"type": ["意见"]}, "as_of": "2026-01-01"})).await;
+    assert_eq!(status, 200, "{r}");
+    let labels: Vec<&str> = r["passages"].as_array().unwrap().iter().map(|p| p["label"].as_str().unwrap()).collect();
+    assert!(!labels.is_empty() && labels.iter().all(|l| l.starts_with("《中共中央国务院关于深化产业工人队伍建设改革的意见》")), "{labels:?}");
+    let (status, r) = post(&s, "/v1/search", json!({"query": TRAINING, "filters": {"issuer": "外交部"}})).await;
+    assert_eq!(status, 200, "{r}");
+    assert!(r["passages"].as_array().unwrap().is_empty() && r["warnings"][0].as_str().unwrap().contains("no indexed document meets the filters"), "{r}");
+    for (body, field) in [
+        (json!({"query": TRAINING, "filters": {"published_from": "2024-13-01"}}), "filters.published_from: \"2024-13-01\" is not a date"),
+        (json!({"query": TRAINING, "filters": {"status": ["abolished"]}}), "filters.status: \"abolished\": expected in_force"),
+        (json!({"query": TRAINING, "as_of": "yesterday"}), "as_of: \"yesterday\" is not a date"),
+    ] {
+        let (status, r) = post(&s, "/v1/search", body).await;
+        assert_error(status, &r, 422, "invalid_filter");
+        assert!(r["error"]["message"].as_str().unwrap().starts_with(field), "{r}");
+    }
+    let (status, r) = post(&s, "/v1/ask", json!({"question": TRAINING, "filters": {"effective_to": "2020-02-30"}})).await;
+    assert_error(status, &r, 422, "invalid_filter");
+    assert!(r["error"]["message"].as_str().unwrap().starts_with("filters.effective_to"), "{r}");
+    let (status, r) = post(&s, "/v1/search", json!({"query": TRAINING, "filters": {"colour": "red"}})).await;
+    assert_error(status, &r, 400, "malformed_json");
+    assert!(r["error"]["message"].as_str().unwrap().contains("colour"), "{r}");
+    let (status, r) = post(&s, "/v1/ask", json!({"question": TRAINING, "filters": {"type": 7}})).await;
+    assert_error(status, &r, 400, "malformed_json");
+    // One value stands for a list of one.
+    let (status, r) = post(&s, "/v1/ask", json!({"question": TRAINING, "filters": {"type": "意见"}})).await;
+    assert_eq!(status, 200, "{r}");
+    assert!(r["citations"].as_array().unwrap().iter().all(|c| c["label"].as_str().unwrap().starts_with("《中共中央国务院关于深化产业工人队伍建设改革的意见》")), "{r}");
     let id = first["id"].as_str().unwrap();
     let p: Value = client().get(format!("{}/v1/passages/{id}", s.url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(p["id"], id);
@@ -149,7 +178,9 @@ async fn the_document_list_says_what_is_in_force_and_why() {
     assert!(v["evidence"][0]["quote"].as_str().unwrap().contains("同时废止"), "{repealed}");
     // An answer quoting the repealed one says so; one quoting the one in force does not.
     let (_, a) = post(&s, "/v1/ask", json!({"question": "职工疗休养暂行办法第二条"})).await;
-    assert!(a["citations"][0]["label"].as_str().unwrap().contains("暂行办法"), "{a}");
+    // The repeal first (the current 办法's 第三条), then the old clause as it stood.
+    assert_eq!(a["citations"][0]["label"], "《职工疗休养管理办法》第三条", "{a}");
+    assert!(a["citations"][1]["label"].as_str().unwrap().contains("暂行办法"), "{a}");
     let warned: Vec<&str> = a["warnings"].as_array().unwrap().iter().filter_map(|w| w.as_str()).filter(|w| w.contains("not in force")).collect();
     assert_eq!(warned.len(), 1, "{a}");
     assert!(warned[0].contains("《职工疗休养暂行办法》自2020-01-01已废止，见《职工疗休养管理办法》"), "{warned:?}");

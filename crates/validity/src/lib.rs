@@ -69,6 +69,10 @@ static TAKES_EFFECT: LazyLock<Regex> = LazyLock::new(|| {
 static OWN_TERM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"本(?:法|决定|规定|办法|条例|细则|意见|通知|方案|准则|规划|纲要|政策|措施|实施意见|实施方案)[^。；]{0,24}有效期").expect("valid"));
 static VALID_UNTIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"有效期(?:至|到)\s*([^。；，）)]{6,20}?日)").expect("valid"));
 static VALID_YEARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"有效期(?:为|是)?\s*([0-9一二三四五六七八九十]{1,2})\s*年").expect("valid"));
+/// The words a sentence repealing the documents it named ends in.
+static REPEAL_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?:废止|同时停止执行|同时失效)[。；！\s]*$").expect("valid"));
+/// The document speaking of itself replacing others (本办法代替《…》, 本通知取代《…》).
+static REPLACES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"本(?:法|决定|规定|办法|条例|细则|规则|意见|通知|方案|准则|标准|规划|纲要|实施意见|实施方案)\s*(?:同时)?(?:代替|取代|替代)").expect("valid"));
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"《([^《》]{2,80})》").expect("valid"));
 
 /// A title or a name as written, for matching: no 《》, no white space, no version mark.
@@ -110,17 +114,15 @@ pub fn read<'a>(doc_id: &str, title: &str, meta: Option<&DocumentMeta>, passages
             } else if let Some(n) = VALID_YEARS.captures(s).and_then(|c| chinese_number(&c[1].chars().map(chinese_digit).collect::<String>())) {
                 valid_years = Some((n as u16, evidence(p, s)));
             }
-            // A sentence ending in 废止 that names documents before it: "《…》、《…》同时废止",
-            // "原《…办法》同时废止", "《…》自本法施行之日起废止". Not "废止医师执业证书" (no
-            // name), nor a name after the word.
-            if let Some(at) = s.rfind("废止")
-                && s[at + "废止".len()..].chars().all(|c| "。；！ ".contains(c))
-            {
-                for m in QUOTED.captures_iter(&s[..at]) {
-                    let name = family_of(&m[1]);
-                    if !repeals.iter().any(|r| r.value == name) {
-                        repeals.push(Stated { value: name, evidence: evidence(p, s) });
-                    }
+            // A sentence ending in 废止 (停止执行, 同时失效) that names documents before it:
+            // "《…》、《…》同时废止", "原《…办法》同时废止", "《…》自本法施行之日起废止",
+            // "《…通知》同时停止执行"; or one that replaces documents named after it: "本办法
+            // 代替《…》". Not "废止医师执业证书" (no name), nor a name after 废止.
+            let replaced = REPEAL_END.find(s).map(|m| &s[..m.start()]).or_else(|| REPLACES.find(s).map(|m| &s[m.end()..]));
+            for m in replaced.into_iter().flat_map(|names| QUOTED.captures_iter(names)) {
+                let name = family_of(&m[1]);
+                if !repeals.iter().any(|r| r.value == name) {
+                    repeals.push(Stated { value: name, evidence: evidence(p, s) });
                 }
             }
         }
@@ -227,6 +229,11 @@ impl Graph {
     fn family_named(&self, name: &str) -> Option<String> {
         let name = family_of(name);
         [name.clone(), format!("中华人民共和国{name}")].into_iter().find(|n| self.families.contains_key(n))
+    }
+
+    /// The repeal of an indexed document, whenever it takes effect.
+    pub fn repeal_of_indexed(&self, doc_id: &str) -> Option<&Repeal> {
+        self.repeals.iter().find(|r| matches!(&r.target, Target::Indexed { doc_ids } if doc_ids.iter().any(|d| d == doc_id)))
     }
 
     /// What repealed a document known by name (indexed or not): "合同法", "《中华人民共和国合同法》".
@@ -413,6 +420,19 @@ mod tests {
         assert_eq!((r.status, r.successor.as_deref()), (Status::Repealed, Some("n2")));
         assert!(r.evidence[0].quote.contains("同时废止"), "{r:?}");
         assert_eq!(g.status("n2", Date::new(2030, 1, 1).unwrap()).unwrap().status, Status::Repealed, "past its 有效期");
+    }
+
+    #[test]
+    fn documents_stopped_or_replaced_are_repealed_ones() {
+        let stopped = read("s", "某省就业补助资金管理办法", None, &[passage("p", "《…》第三十条", "第三十条 本办法自2023年1月1日起施行。《某省就业补助资金管理暂行办法》（某财社〔2018〕12号）同时停止执行。")]);
+        assert_eq!(stopped.repeals.iter().map(|r| r.value.as_str()).collect::<Vec<_>>(), ["某省就业补助资金管理暂行办法"]);
+        let replaced = read("r", "某市公共租赁住房管理办法", None, &[passage("p", "《…》第四十条", "第四十条 本办法代替《某市公共租赁住房管理暂行办法》和《某市廉租住房保障办法》。")]);
+        assert_eq!(replaced.repeals.iter().map(|r| r.value.as_str()).collect::<Vec<_>>(), ["某市公共租赁住房管理暂行办法", "某市廉租住房保障办法"]);
+        let lapsed = read("l", "某市通知", None, &[passage("p", "《…》五", "五、本通知自印发之日起施行，《某市关于做好稳岗工作的通知》同时失效。")]);
+        assert_eq!(lapsed.repeals.len(), 1);
+        // Neither a name after 废止 nor a duty to stop something is a repeal of the document named.
+        let neither = read("n", "某法", None, &[passage("p", "《某法》第九条", "第九条 有关部门应当依照《某条例》的规定，责令停止执行违法决定。"), passage("q", "《某法》第十条", "第十条 废止《某办法》的程序由国务院规定。")]);
+        assert!(neither.repeals.is_empty(), "{:?}", neither.repeals);
     }
 
     #[test]

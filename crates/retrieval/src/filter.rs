@@ -89,8 +89,8 @@ impl Catalog {
     }
 
     /// The documents repealed, replaced by a later version, or not yet in force on `date`
-    /// while a version of them is (a revision that takes effect next year: the version in
-    /// force answers). A new document none of whose versions applies yet stays: left out, a
+    /// while a version of them or a document they repeal is (a revision that takes effect
+    /// next year: the version in force answers). A new document none of whose versions applies yet stays: left out, a
     /// question about a law passed but not yet in force would find nothing; served, its answer
     /// says it is not yet in force.
     fn not_in_force_on(&self, date: Date) -> Arc<Vec<String>> {
@@ -105,7 +105,12 @@ impl Catalog {
                 .iter()
                 .filter(|d| match self.status_on(&d.id, date) {
                     Status::Repealed | Status::Superseded => true,
-                    Status::NotYetInForce => self.validity.version_in_force(&d.id, date).is_some(),
+                    // Out while what it replaces still applies: an earlier version of it, or
+                    // a document it repeals once in force.
+                    Status::NotYetInForce => {
+                        self.validity.version_in_force(&d.id, date).is_some()
+                            || self.validity.repealed_by(&d.id).any(|old| self.status_on(old, date) == Status::InForce)
+                    }
                     Status::InForce | Status::Unknown => false,
                 })
                 .map(|d| d.id.clone())

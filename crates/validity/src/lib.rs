@@ -231,6 +231,14 @@ impl Graph {
         [name.clone(), format!("中华人民共和国{name}")].into_iter().find(|n| self.families.contains_key(n))
     }
 
+    /// The indexed documents a document repeals, whenever the repeal takes effect.
+    pub fn repealed_by<'g>(&'g self, doc_id: &'g str) -> impl Iterator<Item = &'g str> + 'g {
+        self.repeals.iter().filter(move |r| r.by_doc_id == doc_id).flat_map(|r| match &r.target {
+            Target::Indexed { doc_ids } => doc_ids.iter().map(String::as_str).collect::<Vec<_>>(),
+            Target::Named { .. } => Vec::new(),
+        })
+    }
+
     /// The repeal of an indexed document, whenever it takes effect.
     pub fn repeal_of_indexed(&self, doc_id: &str) -> Option<&Repeal> {
         self.repeals.iter().find(|r| matches!(&r.target, Target::Indexed { doc_ids } if doc_ids.iter().any(|d| d == doc_id)))

@@ -82,6 +82,10 @@ struct Alias {
     kind: AliasKind,
 }
 
+/// The documents not in force on a date, kept for the last date asked (filled by
+/// `Catalog::eligible`).
+pub(crate) type NotInForce = std::sync::Arc<std::sync::Mutex<Option<(policyqa_core::validity::Date, std::sync::Arc<Vec<String>>)>>>;
+
 /// Names and short forms of the indexed documents.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
@@ -101,7 +105,7 @@ pub struct Catalog {
     segmenter: ChineseSegmenter,
     /// The documents not in force on a date, for the last date asked (nearly every request
     /// reads today's): see [`Catalog::eligible`].
-    pub(crate) not_in_force: crate::filter::NotInForce,
+    pub(crate) not_in_force: NotInForce,
 }
 
 pub(crate) static PARENTHETICAL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[（(][^）)]*[）)]\s*$").expect("valid"));

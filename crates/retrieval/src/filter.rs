@@ -5,7 +5,7 @@
 //! date asked about, so it is read from the validity graph per request, not stored with the
 //! passages.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use policyqa_core::validity::{Date, Status};
 use policyqa_core::{DocumentFilter, DocumentInfo};
@@ -24,9 +24,6 @@ fn type_matches(wanted: &str, actual: &str) -> bool {
     let wanted = wanted.trim();
     wanted == actual || (wanted == "法律" && (actual == "法" || actual == "法典"))
 }
-
-/// The documents not in force on a date, kept for the last date asked.
-pub(crate) type NotInForce = Arc<Mutex<Option<(Date, Arc<Vec<String>>)>>>;
 
 /// Which documents a request may draw on, as store conditions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -42,6 +42,10 @@ enum Command {
     /// Run the HTTP service (API, OpenAI-compatible endpoint, chat widget); ingests the
     /// bundled corpus first when the index is empty.
     Serve(serve_cmd::ServeArgs),
+    /// Serve the MCP tools (search_clauses, get_clause, ask, list_documents,
+    /// verify_citations) and the documents as resources over stdin/stdout, for desktop
+    /// agents; logs go to stderr.
+    Mcp(serve_cmd::McpArgs),
     /// Run question sets through retrieval and answers (in process or against a server with
     /// --url), print the metrics, gate them, and write reports (--report DIR).
     Eval(eval_cmd::EvalArgs),
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Ask(args) => runtime.block_on(answer_cmds::ask(&settings, args)),
         Command::Verify(args) => runtime.block_on(answer_cmds::verify(&settings, args)),
         Command::Serve(args) => runtime.block_on(serve_cmd::serve(&settings, args)),
+        Command::Mcp(args) => runtime.block_on(serve_cmd::mcp(&settings, args)),
         Command::Eval(args) => runtime.block_on(eval_cmd::eval(&settings, args)),
         Command::Bench(args) => runtime.block_on(bench_cmd::bench(&settings, args)),
     };

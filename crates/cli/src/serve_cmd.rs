@@ -1,12 +1,14 @@
-//! `policyqa serve`: the HTTP service. On first start with an empty index it ingests the
-//! bundled corpus (progress in the log), then serves until Ctrl-C or SIGTERM.
+//! `policyqa serve`: the HTTP service, and `policyqa mcp`: the MCP tools over stdio. On first
+//! start with an empty index either ingests the bundled corpus (progress in the log), then
+//! serves until Ctrl-C or SIGTERM (`mcp`: until the client closes stdin).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use policyqa_index::{IngestOptions, Progress};
+use policyqa_pipeline::Pipeline;
 use policyqa_server::{AppState, ServerConfig};
 
 use crate::settings::Settings;
@@ -48,6 +50,40 @@ impl Progress for LogProgress {
     }
 }
 
+/// The configured pipeline; an empty index is given the bundled corpus first (progress in
+/// the log, on stderr).
+pub async fn open_with_corpus(settings: &Settings, corpus: &Path) -> anyhow::Result<Pipeline> {
+    let mut pipeline = settings.pipeline().await?;
+    let empty = pipeline.store().count().await? == 0;
+    if empty && !corpus.exists() {
+        tracing::warn!("the index is empty and {} does not exist: every answer will be a refusal until documents are added", corpus.display());
+    }
+    if empty && corpus.exists() {
+        tracing::warn!("the index is empty: ingesting {}", corpus.display());
+        let s = pipeline.indexer().ingest(&[corpus.to_path_buf()], &IngestOptions::default(), &LogProgress).await.context("ingesting the bundled corpus")?;
+        tracing::warn!("ingested {} document(s), {} passage(s) in {:.1} s", s.documents, s.passages, s.seconds);
+        pipeline = pipeline.reopen().await?;
+    }
+    Ok(pipeline)
+}
+
+#[derive(clap::Args)]
+pub struct McpArgs {
+    /// Ingested when the index is empty.
+    #[arg(long, env = "POLICYQA_CORPUS", default_value = "corpus")]
+    corpus: PathBuf,
+}
+
+/// `policyqa mcp`: the MCP tools over stdin/stdout, on the index and configuration `serve`
+/// uses. Stdout carries the protocol only; every log line goes to stderr.
+pub async fn mcp(settings: &Settings, args: McpArgs) -> anyhow::Result<ExitCode> {
+    let pipeline = open_with_corpus(settings, &args.corpus).await?;
+    let config = ServerConfig::new(settings.data_dir.join("uploads"));
+    let state = AppState::new(pipeline, config);
+    policyqa_server::mcp::serve_stdio(state).await.context("serving MCP over stdio")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitCode> {
     // Access first: a server that would be open to the network refuses to start before it
     // opens anything.
@@ -62,23 +98,14 @@ pub async fn serve(settings: &Settings, args: ServeArgs) -> anyhow::Result<ExitC
             tracing::warn!("no API keys configured and --insecure: every route, documents included, is open to anyone who can reach {}", args.addr);
         }
     }
-    let mut pipeline = settings.pipeline().await?;
-    let empty = pipeline.store().count().await? == 0;
-    if empty && !args.corpus.exists() {
-        tracing::warn!("the index is empty and {} does not exist: every answer will be a refusal until documents are added", args.corpus.display());
-    }
-    if empty && args.corpus.exists() {
-        tracing::warn!("the index is empty: ingesting {}", args.corpus.display());
-        let s = pipeline.indexer().ingest(std::slice::from_ref(&args.corpus), &IngestOptions::default(), &LogProgress).await.context("ingesting the bundled corpus")?;
-        tracing::warn!("ingested {} document(s), {} passage(s) in {:.1} s", s.documents, s.passages, s.seconds);
-        pipeline = pipeline.reopen().await?;
-    }
+    let pipeline = open_with_corpus(settings, &args.corpus).await?;
     let mut config = ServerConfig::new(settings.data_dir.join("uploads"));
     config.max_body_bytes = args.max_body_bytes;
     config.access = access;
     config.rate_limit_per_minute = settings.rate_limit;
     config.widget_origins = settings.widget_origins.clone();
     config.model_name = settings.model_name.clone();
+    config.mcp_hosts = settings.mcp_hosts.clone();
     if let Some(c) = &settings.chat {
         config.dependencies.push(("chat".into(), c.base_url.clone()));
     }

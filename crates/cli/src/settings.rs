@@ -43,6 +43,9 @@ pub struct Settings {
     pub widget_origins: Option<Vec<String>>,
     /// `POLICYQA_MODEL_NAME`: the model id OpenAI-compatible clients see (default `policyqa`).
     pub model_name: String,
+    /// `POLICYQA_MCP_HOSTS`: the names (`host` or `host:port`) clients reach `/mcp` by, besides
+    /// the loopback names: the `Host` header is checked against them (DNS rebinding).
+    pub mcp_hosts: Vec<String>,
     /// `POLICYQA_OCR=tesseract`: a PDF's pages that are images read by Tesseract, in the
     /// languages of `POLICYQA_OCR_LANGUAGES` (default `chi_sim`).
     pub ocr: Option<Tesseract>,
@@ -102,6 +105,22 @@ impl Env<'_> {
             }
         }
     }
+}
+
+/// A host name or address, with a port or not: `example.gov.cn`, `10.0.0.5:8080`, `[::1]:8080`.
+fn is_host(v: &str) -> bool {
+    let (host, port) = match v.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((h, tail)) => (h, tail.strip_prefix(':')),
+            None => return false,
+        },
+        None => match v.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (v, None),
+        },
+    };
+    let host_ok = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || (v.starts_with('[') && c == ':'));
+    host_ok && port.is_none_or(|p| p.parse::<u16>().is_ok())
 }
 
 fn check_url(v: &str) -> anyhow::Result<()> {
@@ -182,6 +201,13 @@ impl Settings {
                 Some(list)
             }
         };
+        let mut mcp_hosts = Vec::new();
+        for h in env.var("POLICYQA_MCP_HOSTS").unwrap_or_default().split(',').map(str::trim).filter(|h| !h.is_empty()) {
+            if !is_host(h) {
+                bail!("POLICYQA_MCP_HOSTS: {h:?}: expected host names such as policyqa.example.gov.cn or policyqa.example.gov.cn:8443, separated by commas");
+            }
+            mcp_hosts.push(h.to_ascii_lowercase());
+        }
         let languages = env.var("POLICYQA_OCR_LANGUAGES");
         if let Some(l) = &languages
             && !l.split('+').all(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
@@ -207,6 +233,7 @@ impl Settings {
             rate_limit: env.number("POLICYQA_RATE_LIMIT", 1u32)?,
             widget_origins,
             model_name: env.var("POLICYQA_MODEL_NAME").unwrap_or_else(|| "policyqa".into()),
+            mcp_hosts,
             ocr,
         })
     }
@@ -357,6 +384,12 @@ mod tests {
         assert!(e.contains("POLICYQA_EMBED_BASE_URL"), "{e}");
         let e = error(&[("POLICYQA_WIDGET_ORIGINS", "https://ok.example, example.org")]);
         assert!(e.contains("POLICYQA_WIDGET_ORIGINS") && e.contains("example.org"), "{e}");
+        for bad in ["https://policyqa.example.gov.cn", "policyqa.example:port", "a b", "[::1"] {
+            let e = error(&[("POLICYQA_MCP_HOSTS", bad)]);
+            assert!(e.contains("POLICYQA_MCP_HOSTS") && e.contains(bad), "{bad}: {e}");
+        }
+        let s = settings(&[("POLICYQA_MCP_HOSTS", "Policyqa.Example.gov.cn, 10.0.0.5:8080, [::1]:8080")]).unwrap();
+        assert_eq!(s.mcp_hosts, ["policyqa.example.gov.cn", "10.0.0.5:8080", "[::1]:8080"]);
     }
 
     #[test]

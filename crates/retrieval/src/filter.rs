@@ -47,7 +47,7 @@ impl Catalog {
 
     /// Whether a document meets every condition of the filter (statuses read on `date`; with
     /// no date, none is known).
-    fn admits(&self, d: &DocumentInfo, f: &DocumentFilter, date: Option<Date>) -> bool {
+    pub fn admits(&self, d: &DocumentInfo, f: &DocumentFilter, date: Option<Date>) -> bool {
         let parsed = |v: &Option<String>| v.as_deref().and_then(policyqa_validity::parse_date);
         let effective = d.validity.as_ref().and_then(|v| v.effective.as_ref()).and_then(|e| e.value.date()).or_else(|| parsed(&d.meta.effective));
         (f.doc_ids.is_empty() || f.doc_ids.contains(&d.id))

@@ -1,12 +1,12 @@
 //! Who may call what, and how often.
 //!
-//! Keys (`POLICYQA_API_KEYS=ask:KEY,admin:KEY`) carry a role: `ask` may search, ask, chat and
-//! read passages (what the widget does); `admin` may also add and remove documents and read
+//! Keys (`POLICYQA_API_KEYS=ask:KEY,admin:KEY`) carry a role: `ask` may search, ask, chat,
+//! read passages (what the widget does) and use the MCP tools at `/mcp`; `admin` may also add and remove documents and read
 //! `/metrics`. Requests send `Authorization: Bearer KEY`. Keys are compared in constant time
 //! against every configured key, and never logged or echoed. Without keys every route is
 //! open, which is why the binary then listens on loopback only.
 //!
-//! The rate limit (`POLICYQA_RATE_LIMIT`, requests per minute) applies to the `/v1/` routes,
+//! The rate limit (`POLICYQA_RATE_LIMIT`, requests per minute) applies to the `/v1/` routes and `/mcp`,
 //! per key when keys are configured and per client IP otherwise: a burst of that many, then
 //! refilled evenly over the minute; past it 429 with `Retry-After`.
 
@@ -26,7 +26,7 @@ use crate::{ApiError, AppState};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
-    /// Search, ask, chat, passages.
+    /// Search, ask, chat, passages, the MCP tools.
     Ask,
     /// Everything, documents and metrics included.
     Admin,
@@ -98,7 +98,7 @@ impl Access {
 fn required(path: &str) -> Option<Role> {
     if path.starts_with("/v1/documents") || path == "/metrics" {
         Some(Role::Admin)
-    } else if path.starts_with("/v1/") {
+    } else if path.starts_with("/v1/") || path == "/mcp" || path.starts_with("/mcp/") {
         Some(Role::Ask)
     } else {
         // The demo page, widget.js, health probes, the API description.
@@ -209,6 +209,7 @@ mod tests {
         assert_eq!(required("/metrics"), Some(Role::Admin));
         assert_eq!(required("/v1/ask"), Some(Role::Ask));
         assert_eq!(required("/v1/chat/completions"), Some(Role::Ask));
+        assert_eq!(required("/mcp"), Some(Role::Ask), "the MCP tools are what the ask role may do");
         assert_eq!(required("/healthz"), None);
         assert_eq!(required("/widget.js"), None);
         assert_eq!(required("/demo.js"), None);

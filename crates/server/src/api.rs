@@ -43,7 +43,7 @@ pub fn json_rejection(r: JsonRejection) -> ApiError {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, schemars::JsonSchema)]
 pub struct TurnBody {
     /// "user" or "assistant".
     pub role: String,
@@ -74,12 +74,13 @@ pub struct AskBody {
 
 /// Which documents to draw on: every condition given must hold. Without `status`, the
 /// documents in force on `as_of` (or today) are served, and any the question names.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FiltersBody {
     /// Document ids, as `GET /v1/documents` lists them (a list, or one id).
     #[serde(default, deserialize_with = "one_or_many")]
     #[schema(value_type = Vec<String>)]
+    #[schemars(with = "OneOrManySchema")]
     pub doc_ids: Vec<String>,
     /// 发文机关 containing this text ("国务院" matches 国务院办公厅 too).
     #[serde(default)]
@@ -88,11 +89,13 @@ pub struct FiltersBody {
     /// 法律 means 法 and 法典.
     #[serde(default, rename = "type", deserialize_with = "one_or_many")]
     #[schema(value_type = Vec<String>)]
+    #[schemars(with = "OneOrManySchema")]
     pub types: Vec<String>,
     /// Statuses on `as_of`: in_force, repealed, superseded, not_yet_in_force, unknown (or
     /// 在施行, 已废止, 已被修订, 尚未施行).
     #[serde(default, deserialize_with = "one_or_many")]
     #[schema(value_type = Vec<String>)]
+    #[schemars(with = "OneOrManySchema")]
     pub status: Vec<String>,
     /// 成文日期, 发布日期, 施行日期 ranges (YYYY-MM-DD, both ends included; a document that
     /// states no such date meets no range).
@@ -108,6 +111,16 @@ pub struct FiltersBody {
     pub effective_from: Option<String>,
     #[serde(default)]
     pub effective_to: Option<String>,
+}
+
+/// How a list-or-one field is described to MCP clients (JSON Schema): a list of strings, or
+/// one string.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum OneOrManySchema {
+    One(String),
+    Many(Vec<String>),
 }
 
 /// A list of strings, or one string for a list of one.

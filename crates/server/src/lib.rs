@@ -6,7 +6,7 @@
 //! `Accept: text/event-stream`), `POST /v1/search`, `GET /v1/passages/{id}`,
 //! `GET|POST /v1/documents`, `DELETE /v1/documents/{id}`, `POST /v1/chat/completions`
 //! and `GET /v1/models`, `GET /v1/models/{id}` (OpenAI-compatible, citations in an extra
-//! field), `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`, and the
+//! field), `/mcp` (the MCP tools over Streamable HTTP: [`mcp`]), `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`, and the
 //! widget: `GET /` (demo page, with an upload form: `GET /demo.js`), `GET /widget.js`. Every body is a struct of [`wire`].
 
 pub mod access;
@@ -14,6 +14,7 @@ mod api;
 mod chat_completions;
 mod documents;
 pub mod error;
+pub mod mcp;
 mod metrics;
 mod models;
 mod openapi;
@@ -59,6 +60,9 @@ pub struct ServerConfig {
     pub widget_origins: Option<Vec<String>>,
     /// The model id OpenAI-compatible clients see (`GET /v1/models`, `model` of completions).
     pub model_name: String,
+    /// Host names (`host` or `host:port`) `/mcp` accepts in the `Host` header besides the
+    /// loopback names: DNS-rebinding protection for MCP clients.
+    pub mcp_hosts: Vec<String>,
 }
 
 impl ServerConfig {
@@ -72,6 +76,7 @@ impl ServerConfig {
             rate_limit_per_minute: None,
             widget_origins: None,
             model_name: "policyqa".into(),
+            mcp_hosts: vec![],
         }
     }
 }
@@ -140,6 +145,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/chat/completions", post(chat_completions::complete))
         .route("/v1/models", get(models::list))
         .route("/v1/models/{id}", get(models::get))
+        .route_service("/mcp", tower::ServiceBuilder::new().layer(axum::middleware::from_fn(mcp::refusals_in_api_shape)).service(mcp::http_service(state.clone())))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), access::guard))

@@ -10,7 +10,7 @@ use policyqa_core::{Passage, PassageKind};
 use policyqa_retrieval::WeightedTerm;
 use regex::Regex;
 
-use crate::text::{asked_figure, has_figure, has_figure_of, sentences, FigureKind, strip_leading_label, term_coverage, NormText};
+use crate::text::{asked_figure, has_figure, has_figure_of, is_closer, sentences, FigureKind, strip_leading_label, term_coverage, NormText};
 
 /// How many top clauses the answer may draw on.
 pub const CANDIDATE_CLAUSES: usize = 4;
@@ -195,6 +195,8 @@ pub fn compose(question: &str, terms: &[WeightedTerm], passages: &[Passage], int
         }
         out
     } else {
+        // A sentence that asks (a news piece's heading "如何持续提升…?") answers nothing.
+        scored.retain(|s| !s.text.trim_end_matches(is_closer).trim_end().ends_with(['？', '?']));
         scored.sort_by(|a, b| b.score.total_cmp(&a.score));
         let best = scored.first()?.score;
         if best <= 0.0 && looked_up == 0 {
@@ -313,8 +315,9 @@ pub fn compose(question: &str, terms: &[WeightedTerm], passages: &[Passage], int
 fn sentence_of_answer(sentence: &str, marker: Option<usize>) -> String {
     let s = strip_leading_label(sentence.trim());
     let s = shorten(s);
-    let body = s.trim_end_matches(['。', '；', ';', '！', '？', '，', '：', ':', '、']);
-    let end = if s.ends_with(['！']) { "！" } else if s.ends_with('？') { "？" } else { "。" };
+    // Damaged layouts close with ASCII marks too ("…水平?"): one closing mark, full width.
+    let body = s.trim_end_matches(['。', '；', ';', '！', '!', '？', '?', '，', ',', '：', ':', '、']);
+    let end = if s.ends_with(['！', '!']) { "！" } else if s.ends_with(['？', '?']) { "？" } else { "。" };
     match marker {
         Some(n) => format!("{body}[{n}]{end}"),
         None => format!("{body}{end}"),
@@ -387,6 +390,18 @@ mod tests {
         let checked = crate::citations::check_answer(&a, std::slice::from_ref(&clause));
         assert_eq!((checked.uncited_sentences, checked.text.as_str()), (0, a.as_str()));
         assert!(checked.cited_sentences >= 2 && checked.flags.is_empty(), "{:?}", checked.flags);
+    }
+
+    #[test]
+    fn a_heading_that_asks_is_no_answer_and_ascii_marks_close_once() {
+        // A news piece under a question heading, its marks from a damaged layout.
+        let news = passage(PassageKind::Paragraph, None, "如何持续提升巨灾保险保障水平?专家认为,要扩大巨灾保险试点范围!");
+        let terms = [term("巨灾保险"), term("保障水平"), term("提升")];
+        let a = compose("巨灾保险保障水平怎么提升？", &terms, std::slice::from_ref(&news), Intent::default(), 0, &[]).unwrap();
+        assert!(!a.contains("如何") && !a.contains("?"), "the question is not quoted as its own answer: {a}");
+        assert_eq!(a, "专家认为,要扩大巨灾保险试点范围[1]！");
+        assert_eq!(sentence_of_answer("提升保障水平?", Some(2)), "提升保障水平[2]？");
+        assert_eq!(sentence_of_answer("扩大试点范围,", None), "扩大试点范围。");
     }
 
     #[test]

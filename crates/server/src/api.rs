@@ -80,7 +80,7 @@ pub struct FiltersBody {
     /// Document ids, as `GET /v1/documents` lists them (a list, or one id).
     #[serde(default, deserialize_with = "one_or_many")]
     #[schema(value_type = Vec<String>)]
-    #[schemars(with = "OneOrManySchema")]
+    #[schemars(with = "OneOrMany")]
     pub doc_ids: Vec<String>,
     /// 发文机关 containing this text ("国务院" matches 国务院办公厅 too).
     #[serde(default)]
@@ -89,13 +89,13 @@ pub struct FiltersBody {
     /// 法律 means 法 and 法典.
     #[serde(default, rename = "type", deserialize_with = "one_or_many")]
     #[schema(value_type = Vec<String>)]
-    #[schemars(with = "OneOrManySchema")]
+    #[schemars(with = "OneOrMany")]
     pub types: Vec<String>,
     /// Statuses on `as_of`: in_force, repealed, superseded, not_yet_in_force, unknown (or
     /// 在施行, 已废止, 已被修订, 尚未施行).
     #[serde(default, deserialize_with = "one_or_many")]
     #[schema(value_type = Vec<String>)]
-    #[schemars(with = "OneOrManySchema")]
+    #[schemars(with = "OneOrMany")]
     pub status: Vec<String>,
     /// 成文日期, 发布日期, 施行日期 ranges (YYYY-MM-DD, both ends included; a document that
     /// states no such date meets no range).
@@ -113,24 +113,16 @@ pub struct FiltersBody {
     pub effective_to: Option<String>,
 }
 
-/// How a list-or-one field is described to MCP clients (JSON Schema): a list of strings, or
-/// one string.
-#[derive(schemars::JsonSchema)]
+/// A list of strings, or one string for a list of one (also how such a field is described to
+/// MCP clients, as JSON Schema).
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
-#[allow(dead_code)]
-enum OneOrManySchema {
+enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
 
-/// A list of strings, or one string for a list of one.
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
     Ok(match OneOrMany::deserialize(d)? {
         OneOrMany::One(s) => vec![s],
         OneOrMany::Many(v) => v,
@@ -190,15 +182,22 @@ fn wants_stream(headers: &HeaderMap, asked: bool) -> bool {
               (status = 422, description = "Empty or over-long question, or a malformed filter or date (`invalid_filter`, naming the field)", body = wire::ErrorBody)))]
 pub async fn ask(State(state): State<Arc<AppState>>, headers: HeaderMap, ApiJson(body): ApiJson<AskBody>) -> Result<Response, ApiError> {
     let stream = wants_stream(&headers, body.stream);
-    let filter = document_filter(body.filters, body.as_of)?;
-    let request = AskRequest { question: body.question, history: turns(body.history)?, top_k: check_top_k(body.top_k)?, debug: body.debug, filter };
-    validate(&request.question)?;
+    let request = ask_request(body.question, body.history, body.top_k, body.filters, body.as_of)?;
+    let request = AskRequest { debug: body.debug, ..request };
     if !stream {
         let answer = state.pipeline().answerer().ask(&request, None).await?;
         state.metrics.answered(&answer);
         return Ok(Json(wire::Answer::from(answer)).into_response());
     }
     Ok(answer_stream(state, request, vec![], ask_event).into_response())
+}
+
+/// An ask as the answerer takes it, every part checked (for `/v1/ask` and the MCP `ask`).
+pub fn ask_request(question: String, history: Vec<TurnBody>, top_k: Option<usize>, filters: Option<FiltersBody>, as_of: Option<String>) -> Result<AskRequest, ApiError> {
+    let filter = document_filter(filters, as_of)?;
+    let request = AskRequest { question, history: turns(history)?, top_k: check_top_k(top_k)?, debug: false, filter };
+    validate(&request.question)?;
+    Ok(request)
 }
 
 /// `top_k` within 1..=[`policyqa_retrieval::MAX_TOP_K`], said plainly otherwise.
@@ -255,11 +254,16 @@ pub struct SearchBody {
     responses((status = 200, description = "The ranked passages (as `policyqa search --json`)", body = wire::Search),
               (status = 422, description = "Empty or over-long query, or a malformed filter or date (`invalid_filter`, naming the field)", body = wire::ErrorBody)))]
 pub async fn search(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<SearchBody>) -> Result<Json<wire::Search>, ApiError> {
+    Ok(Json(run_search(&state, body).await?))
+}
+
+/// A search, checked and run (for `/v1/search` and the MCP `search_clauses`).
+pub async fn run_search(state: &AppState, body: SearchBody) -> Result<wire::Search, ApiError> {
     validate(&body.query)?;
     let filter = document_filter(body.filters, body.as_of)?;
     let r = state.pipeline().retriever().search_filtered(&body.query, check_top_k(body.top_k)?.unwrap_or(10), &filter).await?;
     state.metrics.retrieval.observe(r.millis / 1000.0);
-    Ok(Json(r.into()))
+    Ok(r.into())
 }
 
 /// `POST /v1/verify`: a text whose citations to check.
@@ -277,6 +281,11 @@ pub struct VerifyBody {
     responses((status = 200, description = "Each citation of the text: found (its clause), no such article (the document's range), not indexed, or repealed (by what, since when, the clause that says so); the document's status on `as_of`; whether the clause bears out the sentence citing it (as `policyqa verify --json`)", body = wire::Verification),
               (status = 422, description = "Over-long text or a malformed date", body = wire::ErrorBody)))]
 pub async fn verify(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<VerifyBody>) -> Result<Json<wire::Verification>, ApiError> {
+    Ok(Json(run_verify(&state, body).await?))
+}
+
+/// A text's citations checked on its date (for `/v1/verify` and the MCP `verify_citations`).
+pub async fn run_verify(state: &AppState, body: VerifyBody) -> Result<wire::Verification, ApiError> {
     let date = match body.as_of.as_deref() {
         Some(d) => d.parse().map_err(|_| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date", format!("as_of: {:?} is not a date (YYYY-MM-DD)", d.chars().take(32).collect::<String>())))?,
         None => policyqa_validity::date_in_china(std::time::SystemTime::now()).ok_or_else(|| ApiError::internal("reading the clock", &"before 1970"))?,
@@ -285,7 +294,7 @@ pub async fn verify(State(state): State<Arc<AppState>>, ApiJson(body): ApiJson<V
         policyqa_answer::VerifyError::TooLong(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "text_too_long", e.to_string()),
         policyqa_answer::VerifyError::Search(s) => s.into(),
     })?;
-    Ok(Json(v.into()))
+    Ok(v.into())
 }
 
 #[utoipa::path(get, path = "/v1/passages/{id}", params(("id" = String, Path, description = "Passage id")),

@@ -13,7 +13,6 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use policyqa_answer::AskRequest;
 use policyqa_core::{DocumentFilter, Passage};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
@@ -28,7 +27,7 @@ use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{check_top_k, document_filter, turns, validate, FiltersBody, TurnBody};
+use crate::api::{ask_request, document_filter, run_search, run_verify, validate, FiltersBody, SearchBody, TurnBody, VerifyBody};
 use crate::error::ApiError;
 use crate::{wire, AppState};
 
@@ -159,15 +158,7 @@ impl PolicyTools {
     #[tool(description = "检索条款：返回与问题最相关的条款（引用标签、id、所在文件、得分与原文）。默认只检索今天仍在施行的文件；可按发文机关、类型、日期、效力状态或文件 id 过滤。\n\
 Search the clauses: the passages that best answer a question, each with its citation label, id, document, score and text. By default only documents in force today; filters by issuer, type, dates, status or document ids.")]
     async fn search_clauses(&self, Parameters(p): Parameters<SearchParams>) -> Result<CallToolResult, ErrorData> {
-        let run = async {
-            validate(&p.query)?;
-            let filter = document_filter(p.filters, p.as_of)?;
-            let k = check_top_k(p.top_k)?.unwrap_or(10);
-            let r = self.state.pipeline().retriever().search_filtered(&p.query, k, &filter).await?;
-            self.state.metrics.retrieval.observe(r.millis / 1000.0);
-            Ok::<wire::Search, ApiError>(r.into())
-        };
-        match run.await {
+        match run_search(&self.state, SearchBody { query: p.query, top_k: p.top_k, filters: p.filters, as_of: p.as_of }).await {
             Ok(s) => {
                 let mut text = String::new();
                 if s.passages.is_empty() {
@@ -209,9 +200,7 @@ Fetch one clause by its citation label (\"《劳动合同法》第十九条\", \
 Answer a question with validated citations (each claim's clause and the quote); refuses (refused=true) rather than guess when the clauses do not answer it. Extractive when no chat model is configured.")]
     async fn ask(&self, Parameters(p): Parameters<AskParams>) -> Result<CallToolResult, ErrorData> {
         let run = async {
-            let filter = document_filter(p.filters, p.as_of)?;
-            let request = AskRequest { question: p.question, history: turns(p.history)?, top_k: None, debug: false, filter };
-            validate(&request.question)?;
+            let request = ask_request(p.question, p.history, None, p.filters, p.as_of)?;
             let answer = self.state.pipeline().answerer().ask(&request, None).await?;
             self.state.metrics.answered(&answer);
             Ok::<wire::Answer, ApiError>(answer.into())
@@ -256,18 +245,7 @@ List the indexed documents: titles, ids, metadata and validity status (in force,
     #[tool(description = "核查一段文字中的每个引用（《X法》第N条、X法第N条第M款、《…意见》（十）、本法第N条）：是否存在（不存在时给出该文件的条文范围）、是否已废止（及其替代文件）、该句是否得到条文支持（数字、日期、引语须出现在条文中）。\n\
 Check every citation in a text: resolved to its clause or not found (with the document's range), not indexed, or repealed (with its successor), and whether the clause bears out the sentence citing it.")]
     async fn verify_citations(&self, Parameters(p): Parameters<VerifyParams>) -> Result<CallToolResult, ErrorData> {
-        let run = async {
-            let date = match p.as_of.as_deref() {
-                Some(d) => d.parse().map_err(|_| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date", format!("as_of: {:?} is not a date (YYYY-MM-DD)", excerpt(d, 32))))?,
-                None => today().ok_or_else(|| ApiError::internal("reading the clock", &"before 1970"))?,
-            };
-            let v = policyqa_answer::verify(self.state.pipeline().retriever(), &p.text, date).await.map_err(|e| match e {
-                policyqa_answer::VerifyError::TooLong(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "text_too_long", e.to_string()),
-                policyqa_answer::VerifyError::Search(s) => s.into(),
-            })?;
-            Ok::<wire::Verification, ApiError>(v.into())
-        };
-        match run.await {
+        match run_verify(&self.state, VerifyBody { text: p.text, as_of: p.as_of }).await {
             Ok(v) => {
                 let mut text = format!(
                     "{} citation(s): {} found, {} no such article, {} not indexed, {} repealed, {} not borne out\n",

@@ -48,19 +48,24 @@ impl Bm25Encoder {
         &self.segmenter
     }
 
-    /// Token count as BM25 sees it, for the corpus's average length.
-    pub fn indexed_len(tokens: &[String]) -> usize {
-        tokens.iter().filter(|t| !UBIQUITOUS.contains(&t.as_str())).count()
-    }
-
     pub fn document(&self, text: &str) -> SparseVector {
         self.document_tokens(&self.segmenter.tokens(text))
     }
 
     /// The vector of a text already segmented with this encoder's segmenter.
     pub fn document_tokens(&self, tokens: &[String]) -> SparseVector {
+        self.document_segmented(&Self::joined_tokens(tokens).0)
+    }
+
+    /// The tokens BM25 indexes, joined by spaces, and how many they are.
+    pub fn joined_tokens(tokens: &[String]) -> (String, usize) {
         let kept: Vec<&str> = tokens.iter().map(String::as_str).filter(|t| !UBIQUITOUS.contains(t)).collect();
-        convert(self.bm25.embed_document(&kept.join(" ")))
+        (kept.join(" "), kept.len())
+    }
+
+    /// The vector of [`Bm25Encoder::joined_tokens`]' text.
+    pub fn document_segmented(&self, joined: &str) -> SparseVector {
+        convert(self.bm25.embed_document(joined))
     }
 
     /// A query from weighted terms (each term segmented; weights of repeated ids add up).

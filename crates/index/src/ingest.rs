@@ -13,11 +13,22 @@ use policyqa_core::{
     CharacterStats, ChunkWarning, EmbedError, Embedder, FileRecord, IndexMeta, IndexedPassage, Passage, PassageStore, StoreError,
 };
 
+use policyqa_core::SparseVector;
+use rayon::prelude::*;
+
 use crate::bm25::Bm25Encoder;
 use crate::segment::ChineseSegmenter;
 
 pub const SCHEMA: u32 = 1;
-const BATCH: usize = 4096;
+/// Passages per durable write. qdrant-edge's write segment costs O(posting-list length) per
+/// insert until an optimisation folds it away, so smaller batches are cheaper per passage;
+/// much smaller ones pay the flush and optimiser overhead instead (2048 measured best of
+/// 1024–30,000 on the laws).
+const BATCH: usize = 2048;
+/// Files chunked together on every core: enough to keep both busy, few enough that the raw
+/// bytes of a large folder are never all in memory at once.
+const GROUP_FILES: usize = 64;
+const GROUP_BYTES: usize = 32 << 20;
 const EMBED_BATCH: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
@@ -146,51 +157,61 @@ impl Indexer {
         let recorded: HashMap<String, FileRecord> = self.store.files().await?.into_iter().map(|r| (r.source.clone(), r)).collect();
         let mut hash_owner: HashMap<String, String> = recorded.values().map(|r| (r.content_hash.clone(), r.source.clone())).collect();
 
-        // Read, chunk and segment everything first (fast), so a new index gets its BM25
-        // length norm from the whole corpus before the first vector is computed.
-        let mut todo: Vec<(String, String, policyqa_chunker::ChunkOutput)> = Vec::new();
-        let mut tokens: HashMap<String, Vec<String>> = HashMap::new();
+        // Read, chunk and segment everything first, so a new index gets its BM25 length norm
+        // from the whole corpus before the first vector is computed. Files are read and
+        // checked in order (the first of two identical files wins); chunking and
+        // segmentation, the costly part, run on every core a group of files at a time.
+        let mut todo: Vec<Prepared> = Vec::new();
         let mut seen_sources = HashSet::new();
-        for file in &files {
+        let mut group: Vec<(String, String, Vec<u8>)> = Vec::new();
+        let mut group_bytes = 0usize;
+        for (i, file) in files.iter().enumerate() {
             let source = source_key(file);
             seen_sources.insert(source.clone());
-            let bytes = match std::fs::read(file) {
-                Ok(b) => b,
-                Err(e) => {
-                    summary.unreadable.push((source, format!("cannot read: {e}")));
-                    continue;
-                }
-            };
-            let hash = content_hash(&bytes);
-            if recorded.get(&source).is_some_and(|r| r.content_hash == hash) {
-                summary.unchanged += 1;
-                progress.file(&source);
-                continue;
-            }
-            if let Some(owner) = hash_owner.get(&hash).filter(|o| **o != source) {
-                summary.duplicates.push((source.clone(), owner.clone()));
-                progress.file(&source);
-                continue;
-            }
-            // Off the async threads: a long PDF takes a while, and its image pages go
-            // through OCR, seconds a page.
-            let chunker = self.chunker.clone();
-            let name = source.clone();
-            let chunked = tokio::task::spawn_blocking(move || chunker.chunk_file(&name, &bytes))
-                .await
-                .unwrap_or_else(|_| Err(policyqa_chunker::ExtractError::Damaged { format: "document", reason: "its reader failed on it".into() }));
-            match chunked {
-                Ok(out) => {
-                    for p in &out.passages {
-                        tokens.insert(p.id.clone(), self.segmenter.tokens(&index_text(p)));
+            match std::fs::read(file) {
+                Err(e) => summary.unreadable.push((source, format!("cannot read: {e}"))),
+                Ok(bytes) => {
+                    let hash = content_hash(&bytes);
+                    if recorded.get(&source).is_some_and(|r| r.content_hash == hash) {
+                        summary.unchanged += 1;
+                        progress.file(&source);
+                    } else if let Some(owner) = hash_owner.get(&hash).filter(|o| **o != source) {
+                        summary.duplicates.push((source.clone(), owner.clone()));
+                        progress.file(&source);
+                    } else {
+                        hash_owner.insert(hash.clone(), source.clone());
+                        group_bytes += bytes.len();
+                        group.push((source, hash, bytes));
                     }
-                    hash_owner.insert(hash.clone(), source.clone());
-                    todo.push((source, hash, out));
                 }
-                Err(e) => summary.unreadable.push((source.clone(), e.to_string())),
+            }
+            if !group.is_empty() && (group_bytes >= GROUP_BYTES || group.len() >= GROUP_FILES || i + 1 == files.len()) {
+                let chunker = self.chunker.clone();
+                let segmenter = self.segmenter.clone();
+                let files = std::mem::take(&mut group);
+                group_bytes = 0;
+                // Off the async threads: a long PDF takes a while, and its image pages go
+                // through OCR, seconds a page.
+                let prepared = tokio::task::spawn_blocking(move || prepare_files(&chunker, &segmenter, files))
+                    .await
+                    .map_err(|e| IngestError::Path { path: "ingest".into(), message: format!("chunking stopped: {e}") })?;
+                for p in prepared {
+                    match p {
+                        Ok(p) => todo.push(p),
+                        Err((source, message)) => {
+                            // A later copy of an unreadable file is as unreadable as it.
+                            hash_owner.retain(|_, owner| *owner != source);
+                            let (copies, others): (Vec<_>, Vec<_>) = std::mem::take(&mut summary.duplicates).into_iter().partition(|(_, owner)| *owner == source);
+                            summary.duplicates = others;
+                            summary.unreadable.push((source, message.clone()));
+                            summary.unreadable.extend(copies.into_iter().map(|(copy, _)| (copy, message.clone())));
+                        }
+                    }
+                }
             }
         }
 
+        tracing::debug!(files = todo.len(), seconds = started.elapsed().as_secs_f64(), "read, chunked and segmented");
         let meta = match self.store.meta().await? {
             Some(m) => {
                 if m.schema != SCHEMA {
@@ -210,7 +231,7 @@ impl Indexer {
                 m
             }
             None => {
-                let lengths: Vec<usize> = tokens.values().map(|t| Bm25Encoder::indexed_len(t)).collect();
+                let lengths: Vec<usize> = todo.iter().flat_map(|p| p.tokens.iter().map(|t| t.len)).collect();
                 let avg_len = if lengths.is_empty() { 60.0 } else { lengths.iter().sum::<usize>() as f64 / lengths.len() as f64 };
                 let meta = IndexMeta {
                     schema: SCHEMA,
@@ -227,7 +248,7 @@ impl Indexer {
         // never lag what a query can find).
         let mut meta = meta;
         if let Some(stats) = meta.characters.as_mut().filter(|_| !todo.is_empty()) {
-            let texts: Vec<String> = todo.iter().flat_map(|(_, _, out)| out.passages.iter().map(index_text)).collect();
+            let texts: Vec<String> = todo.iter().flat_map(|p| p.out.passages.iter().map(index_text)).collect();
             stats.add(texts.iter().map(String::as_str));
             self.store.set_meta(&meta).await?;
         }
@@ -240,15 +261,15 @@ impl Indexer {
         while start < todo.len() {
             let mut end = start;
             let mut size = 0;
-            while end < todo.len() && (end == start || size + todo[end].2.passages.len() <= BATCH) {
-                size += todo[end].2.passages.len();
+            while end < todo.len() && (end == start || size + todo[end].out.passages.len() <= BATCH) {
+                size += todo[end].out.passages.len();
                 end += 1;
             }
             let batch = &todo[start..end];
-            let sources: Vec<String> = batch.iter().map(|(s, _, _)| s.clone()).collect();
+            let sources: Vec<String> = batch.iter().map(|p| p.source.clone()).collect();
             self.store.delete_sources(&sources).await?;
             let mut points = Vec::with_capacity(size);
-            for (source, hash, out) in batch {
+            for Prepared { source, hash, out, tokens } in batch {
                 progress.file(source);
                 for w in &out.warnings {
                     progress.warning(w);
@@ -277,26 +298,27 @@ impl Indexer {
                     }
                     None => vec![None; texts.len()],
                 };
-                points.extend(out.passages.iter().zip(texts.iter().zip(dense)).map(|(p, (t, d))| IndexedPassage {
+                // Per passage and independent: on every core.
+                let sparse: Vec<SparseVector> = tokens.par_iter().map(|t| bm25.document_segmented(&t.joined)).collect();
+                points.extend(out.passages.iter().zip(sparse.into_iter().zip(dense)).map(|(p, (sparse, dense))| IndexedPassage {
                     passage: p.clone(),
                     content_hash: hash.clone(),
-                    sparse: match tokens.get(&p.id) {
-                        Some(tok) => bm25.document_tokens(tok),
-                        None => bm25.document(t),
-                    },
-                    dense: d,
+                    sparse,
+                    dense,
                 }));
             }
+            let writing = Instant::now();
             self.store.upsert(points).await?;
+            tracing::debug!(passages = size, seconds = writing.elapsed().as_secs_f64(), "batch written");
             let records: Vec<FileRecord> = batch
                 .iter()
-                .map(|(source, hash, out)| FileRecord { source: source.clone(), content_hash: hash.clone(), documents: with_validity(out) })
+                .map(|p| FileRecord { source: p.source.clone(), content_hash: p.hash.clone(), documents: with_validity(&p.out) })
                 .collect();
             self.store.put_files(&records).await?;
-            for (_, _, out) in batch {
+            for p in batch {
                 summary.indexed += 1;
-                summary.documents += out.documents.len();
-                summary.passages += out.passages.len();
+                summary.documents += p.out.documents.len();
+                summary.passages += p.out.passages.len();
             }
             start = end;
         }
@@ -337,6 +359,48 @@ impl Indexer {
         }
         Err(IngestError::Path { path: what.to_string(), message: "no such document id or source in the index (see `policyqa docs`)".into() })
     }
+}
+
+/// A file read, chunked and segmented, waiting for its vectors.
+struct Prepared {
+    source: String,
+    hash: String,
+    out: policyqa_chunker::ChunkOutput,
+    /// Per passage, in order.
+    tokens: Vec<Segmented>,
+}
+
+/// A passage's index tokens as BM25 takes them: joined by spaces (one allocation rather than
+/// one per token: the whole corpus is held until the length norm is known).
+struct Segmented {
+    joined: String,
+    len: usize,
+}
+
+/// Chunks and segments a group of files on every core, in order. A reader that panics on a
+/// hostile file costs that file only.
+fn prepare_files(chunker: &ClauseChunker, segmenter: &ChineseSegmenter, files: Vec<(String, String, Vec<u8>)>) -> Vec<Result<Prepared, (String, String)>> {
+    files
+        .into_par_iter()
+        .map(|(source, hash, bytes)| {
+            let chunked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| chunker.chunk_file(&source, &bytes)))
+                .unwrap_or_else(|_| Err(policyqa_chunker::ExtractError::Damaged { format: "document", reason: "its reader failed on it".into() }));
+            match chunked {
+                Ok(out) => {
+                    let tokens = out
+                        .passages
+                        .iter()
+                        .map(|p| {
+                            let (joined, len) = Bm25Encoder::joined_tokens(&segmenter.tokens(&index_text(p)));
+                            Segmented { joined, len }
+                        })
+                        .collect();
+                    Ok(Prepared { source, hash, out, tokens })
+                }
+                Err(e) => Err((source, e.to_string())),
+            }
+        })
+        .collect()
 }
 
 /// A file's documents, each with what its own clauses say about its validity.

@@ -55,7 +55,11 @@ impl StoreLocation {
 
     async fn open_with(&self, dense_dim: Option<usize>) -> Result<Arc<dyn PassageStore>, StoreError> {
         Ok(match self {
-            StoreLocation::Embedded(dir) => Arc::new(EdgeStore::open(dir, dense_dim)?),
+            StoreLocation::Embedded(dir) => {
+                // Both take a while and neither needs the other: on two cores at once.
+                ChineseSegmenter::preload();
+                Arc::new(EdgeStore::open(dir, dense_dim)?)
+            }
             StoreLocation::Remote(remote) => Arc::new(RemoteStore::open(remote.clone(), dense_dim).await?),
         })
     }

@@ -177,3 +177,48 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Files are chunked on every core a group at a time; what comes out must not depend on
+/// that: the same passages, ids and vectors as files ingested one at a time, duplicates
+/// named against the first copy, and the copy of an unreadable file unreadable too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ingest_on_every_core_matches_one_file_at_a_time() {
+    let laws = repo().join("eval/corpus/laws");
+    let mut picked: Vec<PathBuf> = std::fs::read_dir(&laws).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    picked.sort();
+    picked.truncate(80); // more than one group of files
+    let files = tempfile::tempdir().unwrap();
+    for p in &picked {
+        std::fs::copy(p, files.path().join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(&picked[0], files.path().join("龥copy.txt")).unwrap();
+    std::fs::write(files.path().join("龥binary.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2, 3, 0, 255, 254]).unwrap();
+    std::fs::write(files.path().join("龥binary_copy.txt"), [0u8, 159, 146, 150, 0, 0, 1, 2, 3, 0, 255, 254]).unwrap();
+
+    let together = tempfile::tempdir().unwrap();
+    let store: Arc<dyn PassageStore> = Arc::new(EdgeStore::open(together.path(), None).unwrap());
+    let s = indexer(store.clone()).ingest(&[files.path().to_path_buf()], &IngestOptions::default(), &NoProgress).await.unwrap();
+    assert_eq!(s.indexed, 80, "{s:?}");
+    assert_eq!(s.duplicates.len(), 1, "{s:?}");
+    assert!(s.duplicates[0].0.ends_with("龥copy.txt") && s.duplicates[0].1.ends_with(picked[0].file_name().unwrap().to_str().unwrap()), "{s:?}");
+    let unreadable: Vec<&str> = s.unreadable.iter().map(|(f, _)| f.rsplit('/').next().unwrap()).collect();
+    assert_eq!(unreadable, ["龥binary.txt", "龥binary_copy.txt"], "{s:?}");
+
+    // The same files one ingest each, into a second index with the first one's length norm.
+    let apart = tempfile::tempdir().unwrap();
+    let single: Arc<dyn PassageStore> = Arc::new(EdgeStore::open(apart.path(), None).unwrap());
+    single.set_meta(&store.meta().await.unwrap().unwrap()).await.unwrap();
+    let ix = indexer(single.clone());
+    let mut names: Vec<PathBuf> = std::fs::read_dir(files.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    for f in names.iter().filter(|f| !f.to_string_lossy().contains("龥")) {
+        ix.ingest(std::slice::from_ref(f), &IngestOptions::default(), &NoProgress).await.unwrap();
+    }
+    assert_eq!(store.count().await.unwrap(), single.count().await.unwrap());
+    let probe = policyqa_index::Bm25Encoder::new(ChineseSegmenter::default(), 60.0).query(&[("用人单位应当支付劳动报酬".to_string(), 1.0)]);
+    let q = policyqa_core::StoreQuery { sparse: Some(probe), limit: 20, ..Default::default() };
+    let a: Vec<(String, f32)> = store.query(&q).await.unwrap().into_iter().map(|h| (h.passage.id, h.score)).collect();
+    let b: Vec<(String, f32)> = single.query(&q).await.unwrap().into_iter().map(|h| (h.passage.id, h.score)).collect();
+    assert_eq!(a.len(), 20);
+    assert_eq!(a, b);
+}

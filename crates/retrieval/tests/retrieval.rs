@@ -220,5 +220,11 @@ async fn ingest_on_every_core_matches_one_file_at_a_time() {
     let a: Vec<(String, f32)> = store.query(&q).await.unwrap().into_iter().map(|h| (h.passage.id, h.score)).collect();
     let b: Vec<(String, f32)> = single.query(&q).await.unwrap().into_iter().map(|h| (h.passage.id, h.score)).collect();
     assert_eq!(a.len(), 20);
-    assert_eq!(a, b);
+    // The same passages in the same order. Scores are sums of the same terms, but the store
+    // adds them up segment by segment, and the two indexes were written in different
+    // batches, so they may differ in the last float bit and no more.
+    assert_eq!(a.iter().map(|x| &x.0).collect::<Vec<_>>(), b.iter().map(|x| &x.0).collect::<Vec<_>>());
+    for ((id, x), (_, y)) in a.iter().zip(&b) {
+        assert!((x - y).abs() <= 1e-5 * x.abs(), "{id}: {x} against {y}");
+    }
 }
